@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "mobilenet_onednn",
+      "sources": ["src/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v3"],
+      "libraries": ["-ldnnl", "-fopenmp"]
+    }
+  ]
+}

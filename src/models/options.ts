@@ -1,0 +1,99 @@
+import { OptionError } from '../errors.js';
+
+export type Pooling = 'avg' | 'max' | null;
+export type ClassifierActivation = 'softmax' | null;
+
+/** Options shared by both builders; the Keras-applications argument set. */
+export interface MobileNetOptions {
+  /** [height, width, channels]; default [224, 224, 3]. */
+  inputShape?: [number, number, number];
+  /** Width multiplier α: scales every layer's channel count; default 1. */
+  alpha?: number;
+  /** Include the classifier head; default true. */
+  includeTop?: boolean;
+  /** Global pooling when includeTop is false: 'avg', 'max' or null (4-D feature map out). */
+  pooling?: Pooling;
+  /** Number of classes for the head; default 1000. */
+  classes?: number;
+  /** 'softmax' (probabilities) or null (logits); default 'softmax'. */
+  classifierActivation?: ClassifierActivation;
+  /** BatchNormalization momentum for the moving statistics (Keras semantics). */
+  bnMomentum?: number;
+  /** Model name; default as Keras ('mobilenet_1.00_224', 'mobilenetv2_1.00_224'). */
+  name?: string;
+  /** Seed for the weight initialisers, so a build can be repeated. */
+  seed?: number;
+}
+
+export interface ResolvedOptions {
+  inputShape: [number, number, number];
+  alpha: number;
+  includeTop: boolean;
+  pooling: Pooling;
+  classes: number;
+  classifierActivation: ClassifierActivation;
+  bnMomentum: number;
+  name: string;
+  seed: number | undefined;
+}
+
+const POOLINGS = new Set(['avg', 'max', null, undefined]);
+
+function positive(name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new OptionError(`${name} must be a positive number, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Validates the shared options and fills in defaults. */
+export function resolveOptions(
+  o: MobileNetOptions,
+  defaults: { bnMomentum: number; name: (alpha: number, rows: number) => string },
+): ResolvedOptions {
+  const inputShape = o.inputShape ?? [224, 224, 3];
+  if (!Array.isArray(inputShape) || inputShape.length !== 3) {
+    throw new OptionError(
+      `inputShape must be [height, width, channels] (3 numbers), got ${JSON.stringify(inputShape)}`,
+    );
+  }
+  for (const [i, d] of inputShape.entries()) {
+    if (!Number.isInteger(d) || d < 1) {
+      throw new OptionError(
+        `inputShape[${i}] must be an integer ≥ 1, got ${String(d)} (smallest valid input is 1x1xC: every layer pads 'same')`,
+      );
+    }
+  }
+  const alpha = positive('alpha', o.alpha ?? 1);
+  const classes = o.classes ?? 1000;
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new OptionError(`classes must be a positive integer, got ${String(classes)}`);
+  }
+  if (!POOLINGS.has(o.pooling as string)) {
+    throw new OptionError(`pooling must be 'avg', 'max' or null, got ${JSON.stringify(o.pooling)}`);
+  }
+  const act = o.classifierActivation === undefined ? 'softmax' : o.classifierActivation;
+  if (act !== 'softmax' && act !== null) {
+    throw new OptionError(`classifierActivation must be 'softmax' or null, got ${JSON.stringify(act)}`);
+  }
+  const bnMomentum = o.bnMomentum ?? defaults.bnMomentum;
+  if (!(bnMomentum >= 0 && bnMomentum < 1)) {
+    throw new OptionError(`bnMomentum must be in [0, 1), got ${String(bnMomentum)}`);
+  }
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) {
+    throw new OptionError(`seed must be an integer, got ${String(o.seed)}`);
+  }
+  return {
+    inputShape: [...inputShape] as [number, number, number],
+    alpha,
+    includeTop: o.includeTop ?? true,
+    pooling: o.pooling ?? null,
+    classes,
+    classifierActivation: act,
+    bnMomentum,
+    name: o.name ?? defaults.name(alpha, inputShape[0]),
+    seed: o.seed,
+  };
+}
+
+export { positive as checkPositive };
