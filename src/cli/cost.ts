@@ -1,8 +1,32 @@
-// Placeholder until the issue that owns `mobilenet cost` lands.
-import { MobileNetError } from '../errors.js';
+/** `mobilenet cost`: separable-vs-standard comparison, breakdown by layer type, the papers' tables. */
+import { initBackend } from '../backend/index.js';
+import { costReport, renderCost } from '../cost/report.js';
+import { OptionError } from '../errors.js';
+import { parseCommandArgs } from './args.js';
+import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, buildChosen, parseModelChoice } from './model-options.js';
 
-export const describe = '(not built yet)';
+export const describe = 'standard vs separable cost, breakdown by layer type, the papers\' multiplier tables';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new MobileNetError('mobilenet cost is not built yet', 1);
+const HELP = `usage: mobilenet cost --arch v1|v2 [options] [--json|--markdown] [--no-paper]
+${MODEL_OPTIONS_HELP}
+  --json                    one JSON object with separable, breakdown and paperTables
+  --markdown                markdown tables
+  --no-paper                skip the papers' multiplier tables (they build 9 models at 224x224x3)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    ...MODEL_OPTIONS, json: { type: 'boolean' }, markdown: { type: 'boolean' }, 'no-paper': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.json && values.markdown) throw new OptionError('--json and --markdown cannot be combined');
+  const choice = parseModelChoice(values);
+  await initBackend('cpu');
+  const report = costReport(buildChosen(choice), { paperTables: values['no-paper'] !== true });
+  if (values.json) console.log(JSON.stringify({ arch: choice.arch, alpha: choice.options.alpha ?? 1, ...report }));
+  else console.log(renderCost(report, values.markdown ? 'markdown' : 'text'));
+  return 0;
 }

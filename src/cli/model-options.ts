@@ -1,0 +1,58 @@
+/** The model-describing options shared by `summary` and `cost`. */
+import { OptionError } from '../errors.js';
+import { ARCHS, Arch, BuildOptions, PRESETS, buildModel } from '../models/presets.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OptionSpec, oneOf, parseShape, positiveInt, positiveNumber } from './args.js';
+
+export const MODEL_OPTIONS = {
+  arch: { type: 'string' },
+  alpha: { type: 'string' },
+  input: { type: 'string' },
+  classes: { type: 'string' },
+  preset: { type: 'string' },
+  'depth-multiplier': { type: 'string' },
+  'no-top': { type: 'boolean' },
+  pooling: { type: 'string' },
+} satisfies OptionSpec;
+
+export const MODEL_OPTIONS_HELP = `  --arch v1|v2              architecture (required)
+  --preset imagenet|mnist   imagenet: 224x224x3, 1000 classes (default); mnist: 28x28x1, 10 classes
+  --alpha A                 width multiplier (default 1)
+  --input HxWxC             input shape, overrides the preset's
+  --classes N               classes of the head, overrides the preset's
+  --depth-multiplier N      V1 only: depthwise channel multiplier (default 1)
+  --no-top                  no classifier head (with --pooling avg|max for a pooled feature vector)
+  --pooling avg|max         global pooling when --no-top`;
+
+export interface ModelChoice {
+  arch: Arch;
+  preset: string;
+  options: BuildOptions;
+}
+
+export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
+  const get = (k: string) => v[k] as string | undefined;
+  if (get('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  const arch = oneOf('arch', get('arch'), ARCHS)!;
+  const preset = oneOf('preset', get('preset'), Object.keys(PRESETS)) ?? 'imagenet';
+  const pooling = oneOf('pooling', get('pooling'), ['avg', 'max'] as const);
+  const noTop = v['no-top'] === true;
+  if (pooling && !noTop) throw new OptionError('--pooling applies only with --no-top');
+  const depthMultiplier = positiveInt('depth-multiplier', get('depth-multiplier'));
+  if (depthMultiplier !== undefined && arch !== 'v1') throw new OptionError('--depth-multiplier is a V1 option');
+  return {
+    arch, preset,
+    options: {
+      alpha: positiveNumber('alpha', get('alpha')),
+      inputShape: parseShape('input', get('input')),
+      classes: positiveInt('classes', get('classes')),
+      depthMultiplier,
+      includeTop: noTop ? false : undefined,
+      pooling: pooling ?? undefined,
+    },
+  };
+}
+
+export function buildChosen(c: ModelChoice): tfl.LayersModel {
+  return buildModel(c.arch, c.options, c.preset);
+}

@@ -1,0 +1,12 @@
+export { modelCost, layerCost } from './model-cost.js';
+export type { LayerCost, LayerKind, ModelCost } from './model-cost.js';
+export { separableComparison } from './separable.js';
+export type { SeparableComparison, SeparableRow } from './separable.js';
+export { breakdownByKind } from './breakdown.js';
+export type { BreakdownRow } from './breakdown.js';
+export { paperTables } from './paper-tables.js';
+export type { PaperRow } from './paper-tables.js';
+export { summaryJson, renderSummary, MACS_NOTE } from './summary.js';
+export type { SummaryJson, SummaryInfo } from './summary.js';
+export { costReport, renderCost } from './report.js';
+export type { CostReport } from './report.js';
