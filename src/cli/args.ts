@@ -12,7 +12,8 @@ export function parseCommandArgs<O extends OptionSpec>(
     const r = parseArgs({ args: argv, options, strict: true, allowPositionals });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    const msg = (e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')
+      .replace(/\s*To specify a positional argument.*$/, '');
     throw new OptionError(msg);
   }
 }
