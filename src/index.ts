@@ -8,3 +8,15 @@ export type { MobileNetOptions, Pooling, ClassifierActivation } from './models/o
 export { makeDivisible } from './models/blocks.js';
 export { PRESETS, buildModel, presetOptions, checkArch } from './models/presets.js';
 export type { Arch, PresetName, BuildOptions } from './models/presets.js';
+export {
+  modelCost, layerCost, separableComparison, breakdownByKind, paperTables, summaryJson, renderSummary, costReport, renderCost,
+  MACS_NOTE,
+} from './cost/index.js';
+export type {
+  LayerCost, LayerKind, ModelCost, SeparableComparison, SeparableRow, BreakdownRow, PaperRow, SummaryJson, CostReport,
+} from './cost/index.js';
+export { saveLayersModel, loadLayersModel } from './export/layers-format.js';
+export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './train/run-dir.js';
+export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
+export { initBackend } from './backend/index.js';
+export type { BackendName, BackendChoice, BackendInfo } from './backend/index.js';
