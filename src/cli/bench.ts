@@ -1,8 +1,64 @@
-// Placeholder until the issue that owns `mobilenet bench` lands.
-import { MobileNetError } from '../errors.js';
+/** `mobilenet bench`: training or inference throughput of one MobileNet on one backend. */
+import { BackendChoice } from '../backend/index.js';
+import { Measurement, measureInference, measureTraining } from '../bench/measure.js';
+import { ARCHS, PresetName } from '../models/presets.js';
+import { OptionError } from '../errors.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from './args.js';
 
-export const describe = '(not built yet)';
+export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new MobileNetError('mobilenet bench is not built yet', 1);
+const HELP = `usage: mobilenet bench --arch v1|v2 --mode train|infer [options] [--json]
+  --arch v1|v2              architecture (required)
+  --mode train|infer        train: Adam + softmax cross-entropy, BN in training mode; infer: predict (required)
+  --preset mnist|imagenet   mnist: 28x28x1, 10 classes (default); imagenet: 224x224x3, 1000 classes
+  --batch N                 images per step (default 128 for train, 256 for infer)
+  --steps N                 timed steps (default 5)
+  --warmup N                untimed steps before timing (default 1)
+  --alpha A                 width multiplier (default 1)
+  --backend B               onednn, wasm, cpu or auto (default auto: the best available)
+  --json                    one JSON line: {"arch","mode","backend","batch","imagesPerSecond","threads"}
+Random inputs and labels (seeded). MOBILENET_THREADS sets onednn's thread count.`;
+
+const OPTIONS = {
+  arch: { type: 'string' }, mode: { type: 'string' }, preset: { type: 'string' }, batch: { type: 'string' },
+  steps: { type: 'string' }, warmup: { type: 'string' }, alpha: { type: 'string' }, backend: { type: 'string' },
+  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The readable one-line form of a measurement. */
+export function describeMeasurement(m: Measurement): string {
+  const what = m.mode === 'train' ? 'training' : 'inference';
+  return `${m.arch} ${what} on ${m.backend} (${m.preset}, batch ${m.batch}, ${m.threads} thread${m.threads === 1 ? '' : 's'}): ` +
+    `${m.imagesPerSecond.toFixed(m.imagesPerSecond < 10 ? 2 : 1)} images/s, ${m.msPerStep.toFixed(1)} ms/step over ${m.steps} step${m.steps === 1 ? '' : 's'}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const get = (k: string) => v[k] as string | undefined;
+  if (get('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  const arch = oneOf('arch', get('arch'), ARCHS)!;
+  if (get('mode') === undefined) throw new OptionError('--mode is required (train or infer)');
+  const mode = oneOf('mode', get('mode'), ['train', 'infer'] as const)!;
+  const opts = {
+    arch,
+    preset: oneOf('preset', get('preset'), ['mnist', 'imagenet'] as const) as PresetName | undefined,
+    batch: positiveInt('batch', get('batch')),
+    steps: positiveInt('steps', get('steps')),
+    warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+    alpha: positiveNumber('alpha', get('alpha')),
+    backend: oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined,
+  };
+  const m = await (mode === 'train' ? measureTraining(opts) : measureInference(opts));
+  if (m.notice) console.error(m.notice);
+  if (v.json) {
+    const { arch: a, mode: md, backend, batch, imagesPerSecond, threads } = m;
+    console.log(JSON.stringify({ arch: a, mode: md, backend, batch, imagesPerSecond, threads }));
+  } else {
+    console.log(describeMeasurement(m));
+  }
+  return 0;
 }
