@@ -2,10 +2,12 @@
   "targets": [
     {
       "target_name": "mobilenet_onednn",
-      "sources": ["src/addon.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/matmul.cc", "src/norm.cc", "src/dwgrad.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v3"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v3", "-fexceptions"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]

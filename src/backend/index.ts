@@ -1,10 +1,15 @@
 /**
- * Picks the TF.js backend the library computes on, and says which.
- * (Foundation stub: 'cpu' only. The native-compute issue adds 'onednn' and 'wasm'.)
+ * Picks the TF.js backend the library computes on, and says which: 'onednn' (native oneDNN addon,
+ * when built), 'cpu' (pure JS) or 'wasm' (single-threaded in Node; cannot train: three gradient
+ * kernels are missing there).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { OptionError } from '../errors.js';
+import { loadNative } from './native.js';
+import { registerOnednn } from './onednn.js';
 
 export type BackendName = 'onednn' | 'cpu' | 'wasm';
 export type BackendChoice = BackendName | 'auto';
@@ -22,15 +27,59 @@ function quietCpu(): void {
   if (b) b.firstUse = false;
 }
 
+/** Whether the native addon loads here (and why not). */
+export function nativeAvailable(): { available: boolean; reason?: string } {
+  const { addon, error } = loadNative();
+  return addon ? { available: true } : { available: false, reason: error };
+}
+
+/** Sets the addon's OpenMP thread count (default: cores, or env MOBILENET_THREADS); returns it. */
+export function setThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(`threads must be a positive integer, got ${n}`);
+  const { addon } = loadNative();
+  return addon ? addon.setThreads(n) : 1;
+}
+
+/** The addon's OpenMP thread count (1 when the addon is not loaded: the JS backends use one thread). */
+export function getThreads(): number {
+  const { addon } = loadNative();
+  return addon ? addon.getThreads() : 1;
+}
+
+async function useWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+  wasm.setWasmPaths(dir + path.sep);
+  if (!(await tf.setBackend('wasm'))) throw new OptionError('backend wasm failed to initialise');
+}
+
+/**
+ * Activates a backend. 'auto' and 'onednn' pick 'onednn' when the addon loads, else 'cpu' with a
+ * notice; 'cpu' and 'wasm' are taken as asked. Throws OptionError for an unknown name.
+ */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (!['auto', 'onednn', 'cpu', 'wasm'].includes(choice)) {
     throw new OptionError(`backend must be onednn, cpu, wasm or auto, got ${JSON.stringify(choice)}`);
   }
-  if (choice !== 'auto' && choice !== 'cpu') {
-    throw new OptionError(`backend ${choice} is not available in this build`);
+  let info: BackendInfo;
+  if (choice === 'wasm') {
+    await useWasm();
+    info = { name: 'wasm' };
+  } else if (choice === 'cpu') {
+    await tf.setBackend('cpu');
+    info = { name: 'cpu' };
+  } else {
+    const { addon, error } = loadNative();
+    if (addon) {
+      registerOnednn(addon);
+      await tf.setBackend('onednn');
+      info = { name: 'onednn' };
+    } else {
+      await tf.setBackend('cpu');
+      info = { name: 'cpu', notice: `backend cpu: ${error}; training will be very slow (pure JS)` };
+    }
   }
-  await tf.setBackend('cpu');
   await tf.ready();
   quietCpu();
-  return { name: 'cpu' };
+  return info;
 }

@@ -1,0 +1,31 @@
+// Shared helpers for the oneDNN addon: one engine + stream, buffer access, argument checks.
+#pragma once
+#include <napi.h>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <vector>
+
+namespace mn {
+
+/** The process-wide CPU engine. */
+dnnl::engine& engine();
+/** The process-wide in-order stream. */
+dnnl::stream& stream();
+
+/** Float32Array argument i as a raw pointer; throws a JS TypeError when it is not one. */
+float* f32(const Napi::CallbackInfo& info, size_t i, size_t minLen);
+/** Float32Array argument i, or nullptr when it is null/undefined. */
+float* f32OrNull(const Napi::CallbackInfo& info, size_t i, size_t minLen);
+/** Int32Array argument i copied into a vector of exactly n ints. */
+std::vector<int> ints(const Napi::CallbackInfo& info, size_t i, size_t n);
+/** Throws a JS Error with message and returns undefined (for NAPI_DISABLE_CPP_EXCEPTIONS). */
+Napi::Value fail(Napi::Env env, const std::string& msg);
+/** Cache key from a list of ints. */
+std::string key(char tag, const std::vector<int>& v);
+
+void registerConv(Napi::Env env, Napi::Object exports);
+void registerMatmul(Napi::Env env, Napi::Object exports);
+void registerNorm(Napi::Env env, Napi::Object exports);
+void registerDepthwiseGrad(Napi::Env env, Napi::Object exports);
+
+}  // namespace mn

@@ -1,0 +1,64 @@
+/**
+ * Loads the oneDNN addon (native/build/Release/mobilenet_onednn.node, found from the package root)
+ * and describes its functions. Kernels take Float32Array buffers and shape vectors; outputs are
+ * written in place into buffers the caller allocated.
+ */
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions (see native/src/*.cc for argument order). */
+export interface NativeAddon {
+  version: string;
+  dnnlVersion: string;
+  setThreads(n: number): number;
+  getThreads(): number;
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, act: number): void;
+  convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, shape: Int32Array): void;
+  convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
+  depthwiseBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
+  matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, shape: Int32Array, act: number): void;
+  bnInference(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
+    scale: Float32Array | null, y: Float32Array, rows: number, channels: number, eps: number): void;
+  bnTrainForward(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, y: Float32Array,
+    mean: Float32Array, variance: Float32Array, rows: number, channels: number, eps: number): void;
+  bnTrainBackward(x: Float32Array, dy: Float32Array, gamma: Float32Array | null, mean: Float32Array,
+    variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    rows: number, channels: number, eps: number): void;
+  clipReluForward(x: Float32Array, y: Float32Array, n: number, cap: number): void;
+  clipReluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, cap: number): void;
+}
+
+const ADDON = path.join('native', 'build', 'Release', 'mobilenet_onednn.node');
+
+/** The package root: the nearest folder above this file holding package.json and native/. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'native'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+let cached: { addon: NativeAddon | null; error?: string } | undefined;
+
+/** The addon, or null with the reason it could not be loaded (missing build, missing libdnnl). */
+export function loadNative(): { addon: NativeAddon | null; error?: string } {
+  if (cached) return cached;
+  const file = path.join(packageRoot(), ADDON);
+  if (!fs.existsSync(file)) {
+    cached = { addon: null, error: `native addon not built (${ADDON} missing; run npm run build:native)` };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    if (typeof addon.convForward !== 'function') throw new Error('addon is an old placeholder build');
+    cached = { addon };
+  } catch (e) {
+    cached = { addon: null, error: `native addon failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return cached;
+}

@@ -1,0 +1,130 @@
+/**
+ * Native batch normalisation and clipped ReLU for 'onednn':
+ * - FusedBatchNorm (inference: moving statistics), per-channel parameters only;
+ * - MobilenetBnTrain: batch statistics + normalise in one call, outputs [y, mean, variance], with a
+ *   registered gradient (MobilenetBnTrainGrad: dx, dgamma, dbeta in one call). The gradient treats
+ *   mean/variance outputs as statistics only (they feed moving averages, not the loss);
+ * - MobilenetClipRelu: min(max(x, 0), cap) (cap 0 = plain ReLU) and its gradient, matching TF.js's
+ *   relu + clipByValue gradients (dy where 0 < x <= cap).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { NativeAddon } from './native.js';
+import { Backend, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins } from './kernel-util.js';
+
+export const BN_TRAIN = 'MobilenetBnTrain';
+export const BN_TRAIN_GRAD = 'MobilenetBnTrainGrad';
+export const CLIP_RELU = 'MobilenetClipRelu';
+export const CLIP_RELU_GRAD = 'MobilenetClipReluGrad';
+
+function channels(t: Info): [number, number] {
+  const C = t.shape[t.shape.length - 1];
+  return [sizeOf(t.shape) / C, C];
+}
+
+function fusedBatchNorm(addon: NativeAddon) {
+  return (args: KernelArgs): Info | Info[] => {
+    const backend = args.backend as Backend;
+    const { x, mean, variance, offset, scale } = args.inputs as Ins;
+    const [R, C] = channels(x);
+    const get = (t: Info | undefined) => (t == null ? null : f32(backend, t));
+    const xs = get(x), m = get(mean), v = get(variance), o = get(offset), s = get(scale);
+    const ok = (t: Info | undefined, a: Float32Array | null) => (t == null ? true : a != null && a.length === C);
+    if (!xs || !m || !v || !ok(mean, m) || !ok(variance, v) || !ok(offset, o) || !ok(scale, s)) {
+      return cpuKernel('FusedBatchNorm', args);
+    }
+    const y = new Float32Array(xs.length); // [..., C]
+    addon.bnInference(xs, m, v, o, s, y, R, C, Number(args.attrs?.varianceEpsilon ?? 0.001));
+    return backend.makeTensorInfo(x.shape, 'float32', y);
+  };
+}
+
+function bnTrain(addon: NativeAddon) {
+  return (args: KernelArgs): Info[] => {
+    const backend = args.backend as Backend;
+    const { x, gamma, beta } = args.inputs as Ins;
+    const [R, C] = channels(x);
+    const y = new Float32Array(R * C); // [..., C]
+    const mean = new Float32Array(C);
+    const variance = new Float32Array(C);
+    addon.bnTrainForward(f32(backend, x)!, f32(backend, gamma), f32(backend, beta), y, mean, variance, R, C,
+      Number(args.attrs?.epsilon));
+    return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([C], 'float32', mean),
+      backend.makeTensorInfo([C], 'float32', variance)];
+  };
+}
+
+function bnTrainGrad(addon: NativeAddon) {
+  return (args: KernelArgs): Info[] => {
+    const backend = args.backend as Backend;
+    const { x, dy, gamma, mean, variance } = args.inputs as Ins;
+    const [R, C] = channels(x);
+    const dx = new Float32Array(R * C); // [..., C]
+    const dg = new Float32Array(C);
+    const db = new Float32Array(C);
+    addon.bnTrainBackward(f32(backend, x)!, f32(backend, dy)!, f32(backend, gamma), f32(backend, mean)!,
+      f32(backend, variance)!, dx, dg, db, R, C, Number(args.attrs?.epsilon));
+    return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([C], 'float32', dg),
+      backend.makeTensorInfo([C], 'float32', db)];
+  };
+}
+
+function clipRelu(addon: NativeAddon) {
+  return (args: KernelArgs): Info => {
+    const backend = args.backend as Backend;
+    const x = f32(backend, (args.inputs as Ins).x)!;
+    const y = new Float32Array(x.length);
+    addon.clipReluForward(x, y, x.length, Number(args.attrs?.cap ?? 0));
+    return backend.makeTensorInfo((args.inputs as Ins).x.shape, 'float32', y);
+  };
+}
+
+function clipReluGrad(addon: NativeAddon) {
+  return (args: KernelArgs): Info => {
+    const backend = args.backend as Backend;
+    const x = f32(backend, (args.inputs as Ins).x)!;
+    const dx = new Float32Array(x.length);
+    addon.clipReluBackward(x, f32(backend, (args.inputs as Ins).dy)!, dx, x.length, Number(args.attrs?.cap ?? 0));
+    return backend.makeTensorInfo((args.inputs as Ins).x.shape, 'float32', dx);
+  };
+}
+
+/** Kernel configs for the normalisation/activation family on backend `backendName`. */
+export function normKernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
+  const k = (kernelName: string, f: (a: KernelArgs) => Info | Info[]): tf.KernelConfig =>
+    ({ kernelName, backendName, kernelFunc: f as tf.KernelFunc });
+  return [
+    k('FusedBatchNorm', fusedBatchNorm(addon)),
+    k(BN_TRAIN, bnTrain(addon)),
+    k(BN_TRAIN_GRAD, bnTrainGrad(addon)),
+    k(CLIP_RELU, clipRelu(addon)),
+    k(CLIP_RELU_GRAD, clipReluGrad(addon)),
+  ];
+}
+
+let gradientsRegistered = false;
+
+/** Registers the gradients of the fused kernels (kernel-name based, so once per process). */
+export function registerNormGradients(): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  tf.registerGradient({
+    kernelName: BN_TRAIN,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const dy = Array.isArray(dys) ? dys[0] : dys;
+      const [x, gamma, mean, variance] = saved;
+      let out: tf.Tensor[] | undefined;
+      const grads = () => (out ??= tf.engine().runKernel(BN_TRAIN_GRAD, { x, dy, gamma, mean, variance },
+        attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]);
+      return { x: () => grads()[0], gamma: () => grads()[1], beta: () => grads()[2] };
+    },
+  });
+  tf.registerGradient({
+    kernelName: CLIP_RELU,
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
+      x: () => tf.engine().runKernel(CLIP_RELU_GRAD, { x: saved[0], dy: dy as tf.Tensor }, attrs) as tf.Tensor,
+    }),
+  });
+}
