@@ -1,0 +1,137 @@
+/**
+ * Validation split and mini-batch iteration: ordering, normalisation with the
+ * dataset's mean/std, and optional random-shift augmentation.
+ */
+import { OptionError } from '../errors.js';
+import type { Rng } from './rng.js';
+import type { Split } from './types.js';
+
+/** One mini-batch: normalised images and their labels. */
+export interface Batch {
+  /** [B, H, W, C] normalised */
+  x: Float32Array;
+  /** [B] class ids */
+  y: Int32Array;
+  size: number;
+}
+
+/** Options for iterateBatches. */
+export interface BatchOptions {
+  batchSize: number;
+  /** sample order (e.g. rng.permutation(count)); natural order when absent */
+  order?: Int32Array;
+  mean: number[];
+  std: number[];
+  /** random integer shifts of up to maxShift pixels in x and y, zero (background) filled */
+  augment?: { rng: Rng; maxShift: number };
+}
+
+/** Copies the samples at `idx` (in that order) into a new split. */
+export function subsetSplit(split: Split, idx: ArrayLike<number>): Split {
+  const [h, w, c] = split.shape;
+  const size = h * w * c;
+  const images = new Uint8Array(idx.length * size); // [n, H, W, C]
+  const labels = new Uint8Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i];
+    images.set(split.images.subarray(j * size, (j + 1) * size), i * size);
+    labels[i] = split.labels[j];
+  }
+  return { images, labels, count: idx.length, shape: [h, w, c] };
+}
+
+/**
+ * Holds out round(fraction × count) random samples (chosen by `rng`) as a
+ * validation split. Both parts keep the original relative order.
+ */
+export function splitValidation(split: Split, fraction: number, rng: Rng): { train: Split; val: Split } {
+  if (!(fraction >= 0 && fraction < 1)) throw new OptionError(`validation fraction must be in [0, 1), got ${fraction}`);
+  const nVal = Math.round(fraction * split.count);
+  const perm = rng.permutation(split.count);
+  const valIdx = perm.subarray(0, nVal).slice().sort();
+  const trainIdx = perm.subarray(nVal).slice().sort();
+  return { train: subsetSplit(split, trainIdx), val: subsetSplit(split, valIdx) };
+}
+
+/** Lookup table [C, 256]: normalised value of each byte value per channel. */
+export function normalisationTable(mean: number[], std: number[], channels: number): Float32Array {
+  if (mean.length !== channels || std.length !== channels) {
+    throw new OptionError(`mean/std need ${channels} channel values, got ${mean.length}/${std.length}`);
+  }
+  const lut = new Float32Array(channels * 256);
+  for (let c = 0; c < channels; c++) {
+    if (!(std[c] > 0)) throw new OptionError(`std of channel ${c} must be positive, got ${std[c]}`);
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v / 255 - mean[c]) / std[c];
+  }
+  return lut;
+}
+
+/** Writes one image, normalised through `lut`, into `out` at `o` (no shift). */
+function fillPlain(src: Uint8Array, s: number, len: number, channels: number, lut: Float32Array, out: Float32Array, o: number): void {
+  if (channels === 1) {
+    for (let i = 0; i < len; i++) out[o + i] = lut[src[s + i]];
+    return;
+  }
+  for (let i = 0; i < len; i += channels) {
+    for (let c = 0; c < channels; c++) out[o + i + c] = lut[c * 256 + src[s + i + c]];
+  }
+}
+
+/** Writes one image shifted by (dx, dy) pixels; uncovered pixels get the background (byte 0) value. */
+function fillShifted(
+  src: Uint8Array, s: number, shape: [number, number, number], dx: number, dy: number,
+  lut: Float32Array, out: Float32Array, o: number,
+): void {
+  const [h, w, ch] = shape;
+  const row = w * ch;
+  // background value per channel, then overwrite the covered region
+  for (let i = 0; i < h * row; i += ch) for (let c = 0; c < ch; c++) out[o + i + c] = lut[c * 256];
+  const x0 = Math.max(0, dx), x1 = Math.min(w, w + dx); // destination columns covered
+  const y0 = Math.max(0, dy), y1 = Math.min(h, h + dy);
+  const n = (x1 - x0) * ch;
+  for (let y = y0; y < y1; y++) {
+    const d = o + y * row + x0 * ch;
+    const r = s + (y - dy) * row + (x0 - dx) * ch;
+    if (ch === 1) {
+      for (let i = 0; i < n; i++) out[d + i] = lut[src[r + i]];
+    } else {
+      for (let i = 0; i < n; i += ch) for (let c = 0; c < ch; c++) out[d + i + c] = lut[c * 256 + src[r + i + c]];
+    }
+  }
+}
+
+/**
+ * Yields normalised mini-batches ((pixel/255 − mean)/std) in `order` (or
+ * natural order); the last partial batch is included. With `augment`, each
+ * image is shifted by random integers in [−maxShift, maxShift] in x and y.
+ */
+export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch> {
+  const { batchSize, order, augment } = o;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`batch size must be a positive integer, got ${batchSize}`);
+  if (augment && !(Number.isInteger(augment.maxShift) && augment.maxShift >= 0)) {
+    throw new OptionError(`augmentation maxShift must be a non-negative integer, got ${augment.maxShift}`);
+  }
+  const [h, w, c] = split.shape;
+  const size = h * w * c;
+  const lut = normalisationTable(o.mean, o.std, c);
+  const total = order ? order.length : split.count;
+  for (let start = 0; start < total; start += batchSize) {
+    const b = Math.min(batchSize, total - start);
+    const x = new Float32Array(b * size); // [B, H, W, C]
+    const y = new Int32Array(b); // [B]
+    for (let i = 0; i < b; i++) {
+      const j = order ? order[start + i] : start + i;
+      if (j < 0 || j >= split.count) throw new OptionError(`batch order index ${j} out of range [0, ${split.count})`);
+      y[i] = split.labels[j];
+      if (augment && augment.maxShift > 0) {
+        const m = augment.maxShift;
+        const dx = augment.rng.int(2 * m + 1) - m;
+        const dy = augment.rng.int(2 * m + 1) - m;
+        fillShifted(split.images, j * size, split.shape, dx, dy, lut, x, i * size);
+      } else {
+        fillPlain(split.images, j * size, size, c, lut, x, i * size);
+      }
+    }
+    yield { x, y, size: b };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Image decoding, resizing and encoding with sharp (libvips, shipped prebuilt
+ * in npm packages, so it installs offline; actively maintained).
+ */
+import sharp from 'sharp';
+import { DataError, OptionError } from '../errors.js';
+import { readBytes } from './idx.js';
+
+/** Decoded pixels: [height, width, channels] uint8, interleaved. */
+export interface DecodedImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** How loadImage fits an image into the target size. */
+export type FitMode = 'fill' | 'letterbox';
+
+/** Options for loadImage. */
+export interface LoadImageOptions {
+  /** 255 − v after conversion (for dark-on-light digits) */
+  invert?: boolean;
+  /** 'fill' (default): plain resize to H×W, aspect ratio not kept; 'letterbox': scale to fit, pad with 0 */
+  fit?: FitMode;
+}
+
+function toU8(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Decodes PNG/JPEG (and other formats libvips reads) to raw pixels with the
+ * file's own channel count (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); EXIF
+ * orientation is applied. Undecodable data → DataError naming `source`.
+ */
+export async function decodeImage(data: Uint8Array, source: string): Promise<DecodedImage> {
+  if (data.length === 0) throw new DataError(`${source}: empty image data`);
+  try {
+    const { data: px, info } = await sharp(data, { failOn: 'error' }).rotate().raw().toBuffer({ resolveWithObject: true });
+    return { pixels: toU8(px), width: info.width, height: info.height, channels: info.channels };
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new DataError(`${source}: cannot decode image (${why})`);
+  }
+}
+
+/** Converts interleaved pixels to `to` channels (1 or 3): alpha dropped, gray↔RGB (BT.601 luma). */
+export function convertChannels(px: Uint8Array, from: number, to: number): Uint8Array {
+  const n = px.length / from;
+  const hasColour = from >= 3;
+  if (from === to) return px;
+  const out = new Uint8Array(n * to);
+  for (let i = 0; i < n; i++) {
+    const s = i * from;
+    if (to === 1) {
+      out[i] = hasColour ? Math.round(0.299 * px[s] + 0.587 * px[s + 1] + 0.114 * px[s + 2]) : px[s];
+    } else {
+      const d = i * to;
+      out[d] = px[s];
+      out[d + 1] = hasColour ? px[s + 1] : px[s];
+      out[d + 2] = hasColour ? px[s + 2] : px[s];
+    }
+  }
+  return out;
+}
+
+/** Resizes raw interleaved pixels to exactly width×height (plain resize, bilinear-like libvips default). */
+async function resizeRaw(img: DecodedImage, width: number, height: number): Promise<Uint8Array> {
+  if (img.width === width && img.height === height) return img.pixels;
+  const raw = { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 };
+  const out = await sharp(img.pixels, { raw }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  return toU8(out);
+}
+
+/** Places `inner` ([h, w, c]) centred in a zero [H, W, c] canvas. */
+function centre(inner: Uint8Array, w: number, h: number, W: number, H: number, c: number): Uint8Array {
+  const out = new Uint8Array(W * H * c); // [H, W, C]
+  const x0 = Math.floor((W - w) / 2), y0 = Math.floor((H - h) / 2);
+  for (let y = 0; y < h; y++) out.set(inner.subarray(y * w * c, (y + 1) * w * c), ((y0 + y) * W + x0) * c);
+  return out;
+}
+
+/**
+ * Loads an image (file path or encoded bytes) as [H, W, C] uint8 for a model
+ * input `shape` = [H, W, C] with C = 1 or 3. Default fit is a plain resize
+ * (aspect ratio not kept, like torchvision Resize((H, W))); `fit: 'letterbox'`
+ * keeps it and pads with 0. Alpha is dropped; gray↔RGB converted; `invert` maps v → 255 − v
+ * before padding, so letterbox padding is always background 0.
+ */
+export async function loadImage(
+  input: string | Uint8Array, shape: [number, number, number], o: LoadImageOptions = {},
+): Promise<Uint8Array> {
+  const [H, W, C] = shape;
+  if (!(Number.isInteger(H) && Number.isInteger(W) && H > 0 && W > 0)) throw new OptionError(`image size must be positive integers, got ${H}x${W}`);
+  if (C !== 1 && C !== 3) throw new OptionError(`image channels must be 1 or 3, got ${C}`);
+  const source = typeof input === 'string' ? input : 'image data';
+  const bytes = typeof input === 'string' ? await readBytes(input) : input;
+  const img = await decodeImage(bytes, source);
+  let w = W, h = H;
+  if (o.fit === 'letterbox') {
+    const scale = Math.min(W / img.width, H / img.height);
+    w = Math.max(1, Math.min(W, Math.round(img.width * scale)));
+    h = Math.max(1, Math.min(H, Math.round(img.height * scale)));
+  }
+  const resized = await resizeRaw(img, w, h); // [h, w, img.channels]
+  const px = convertChannels(resized, img.channels, C); // [h, w, C]
+  if (o.invert) for (let i = 0; i < px.length; i++) px[i] = 255 - px[i];
+  return w === W && h === H ? px : centre(px, w, h, W, H, C);
+}
+
+/** Encodes interleaved uint8 pixels ([height, width, channels], channels 1..4) as PNG. */
+export async function encodePng(pixels: Uint8Array, width: number, height: number, channels: number): Promise<Buffer> {
+  if (![1, 2, 3, 4].includes(channels)) throw new OptionError(`PNG channels must be 1..4, got ${channels}`);
+  if (pixels.length !== width * height * channels) {
+    throw new OptionError(`PNG pixel buffer has ${pixels.length} bytes, expected ${width}x${height}x${channels} = ${width * height * channels}`);
+  }
+  const raw = { width, height, channels: channels as 1 | 2 | 3 | 4 };
+  return sharp(pixels, { raw }).png().toBuffer();
+}
