@@ -39,15 +39,35 @@ export function reshapeSplit(split: Split, shape: [number, number, number]): Spl
   return { images, labels: split.labels, count: split.count, shape: [H, W, C] };
 }
 
+/** Gray histogram into counts[0..255] using 4 interleaved sub-histograms (breaks the store dependency on the many 0 bytes). */
+function gray4(px: Uint8Array, start: number, end: number, counts: Uint32Array): void {
+  let i = start;
+  for (const n = end - ((end - start) & 3); i < n; i += 4) {
+    counts[px[i]]++; counts[256 + px[i + 1]]++; counts[512 + px[i + 2]]++; counts[768 + px[i + 3]]++;
+  }
+  for (; i < end; i++) counts[px[i]]++;
+  for (let v = 0; v < 256; v++) {
+    counts[v] += counts[256 + v] + counts[512 + v] + counts[768 + v];
+    counts[256 + v] = counts[512 + v] = counts[768 + v] = 0;
+  }
+}
+
 /** Per-channel mean and standard deviation on the 0..1 scale (exact, via a byte histogram). */
 export function channelStats(split: Split): { mean: number[]; std: number[] } {
   const c = split.shape[2];
   const hist = new Float64Array(c * 256);
+  const counts = new Uint32Array(Math.max(c, 4) * 256); // flushed into hist every CHUNK bytes so it cannot overflow
   const px = split.images;
-  if (c === 1) {
-    for (let i = 0; i < px.length; i++) hist[px[i]]++;
-  } else {
-    for (let i = 0; i < px.length; i += c) for (let k = 0; k < c; k++) hist[k * 256 + px[i + k]]++;
+  const CHUNK = 1 << 30;
+  for (let start = 0; start < px.length; start += CHUNK) {
+    const end = Math.min(px.length, start + CHUNK);
+    if (c === 1) {
+      gray4(px, start, end, counts);
+    } else {
+      for (let i = start; i < end; i += c) for (let k = 0; k < c; k++) counts[k * 256 + px[i + k]]++;
+    }
+    for (let j = 0; j < hist.length; j++) hist[j] += counts[j];
+    counts.fill(0);
   }
   const mean: number[] = [], std: number[] = [];
   for (let k = 0; k < c; k++) {
