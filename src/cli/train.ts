@@ -1,8 +1,105 @@
-// Placeholder until the issue that owns `mobilenet train` lands.
-import { MobileNetError } from '../errors.js';
+/** `mobilenet train`: parse, call train()/resumeTraining(), print progress; Ctrl-C saves and exits 130. */
+import * as path from 'node:path';
+import { BackendChoice } from '../backend/index.js';
+import { OptionError } from '../errors.js';
+import { OPTIMIZERS, SCHEDULES, TrainOptions } from '../train/options.js';
+import { progressPrinter } from '../train/progress.js';
+import { TrainResult, resumeTraining, train } from '../train/train.js';
+import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
 
-export const describe = '(not built yet)';
+export const describe = 'train MobileNet V1/V2 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new MobileNetError('mobilenet train is not built yet', 1);
+const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|folder:PATH [options]
+       mobilenet train --resume DIR [--epochs N] [--backend B]
+  --arch v1|v2              architecture (required)
+  --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
+  --alpha A                 width multiplier (default 1)
+  --input HxWxC             model input for folder datasets (default 224x224x3); mnist-like data is 28x28x1
+  --epochs N                default 10
+  --batch-size N            default 128
+  --lr X                    peak learning rate (default 0.002)
+  --optimizer NAME          ${OPTIMIZERS.join('|')} (default adam; sgd has momentum 0.9)
+  --schedule NAME           ${SCHEDULES.join('|')} (default cosine, after a linear warm-up)
+  --warmup N                warm-up steps (default 3% of all steps, at most 200)
+  --label-smoothing X       in [0, 1) (default 0)
+  --val-split F             fraction of the training images held out for validation (default 0)
+  --patience N              stop after N epochs without a better validation accuracy
+  --seed N                  data order, validation split and initialisation (default 1)
+  --augment                 random shifts of up to 2 pixels
+  --limit-train N           use only the first N training images (quick runs)
+  --limit-test N            use only the first N test images
+  --out DIR                 run directory (default runs/<arch>-<dataset>)
+  --resume DIR              continue DIR's last checkpoint (the other options come from it)
+  --backend NAME            auto|onednn|cpu|wasm (default auto)`;
+
+const OPTIONS = {
+  arch: { type: 'string' }, dataset: { type: 'string' }, alpha: { type: 'string' }, input: { type: 'string' },
+  epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
+  schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
+  'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
+  'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
+  backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+const str = (v: Values, k: string) => v[k] as string | undefined;
+
+/** The TrainOptions the flags ask for (numbers checked here, the rest by resolveTrainOptions). */
+function trainOptions(v: Values): TrainOptions {
+  if (str(v, 'arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
+  const fraction = (flag: string) => parseNumber(flag, str(v, flag), (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+  return {
+    arch: oneOf('arch', str(v, 'arch'), ['v1', 'v2'] as const)!,
+    model: { alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')) },
+    epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
+    lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
+    schedule: oneOf('schedule', str(v, 'schedule'), SCHEDULES),
+    warmupSteps: parseNumber('warmup', str(v, 'warmup'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    labelSmoothing: fraction('label-smoothing'), valSplit: fraction('val-split'),
+    patience: positiveInt('patience', str(v, 'patience')),
+    seed: parseNumber('seed', str(v, 'seed'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    augment: v.augment === true ? true : undefined,
+    limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),
+  };
+}
+
+function summary(r: TrainResult): string {
+  const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}` : 'no test evaluation';
+  const best = r.best ? `; best validation ${(100 * r.best.valAcc).toFixed(2)}% at epoch ${r.best.epoch} (best/)` : '';
+  return `${r.status}: ${t}${best}; run directory ${r.dir}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const backend = oneOf('backend', str(v, 'backend'), ['auto', 'onednn', 'cpu', 'wasm'] as const) as BackendChoice | undefined;
+  const ac = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\ninterrupted: finishing this step and saving a checkpoint (Ctrl-C again to kill)\n');
+    ac.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const control = { backend, signal: ac.signal, onEvent: progressPrinter() };
+  try {
+    let r: TrainResult;
+    const resume = str(v, 'resume');
+    if (resume !== undefined) {
+      const extra = Object.keys(v).filter((k) => !['resume', 'epochs', 'backend'].includes(k));
+      if (extra.length) throw new OptionError(`--${extra[0]} cannot be combined with --resume (the run keeps its options; only --epochs and --backend)`);
+      r = await resumeTraining(resume, { ...control, epochs: positiveInt('epochs', str(v, 'epochs')) });
+    } else {
+      const o = trainOptions(v);
+      const out = str(v, 'out') ?? path.join('runs', `${o.arch}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);
+      const command = ['mobilenet', 'train', ...argv].map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+      r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command });
+    }
+    console.log(summary(r));
+    return r.status === 'interrupted' ? 130 : 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }

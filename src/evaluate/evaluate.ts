@@ -1,0 +1,84 @@
+/** evaluate(): a run directory's model on a dataset's test split; predict(): top-K classes for image files. */
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset } from '../data/datasets.js';
+import { loadImage } from '../data/image.js';
+import type { Dataset, Split } from '../data/types.js';
+import { subsetSplit } from '../data/batches.js';
+import { DataError, OptionError } from '../errors.js';
+import { logitsModel } from '../train/model-files.js';
+import type { Run } from '../train/run-dir.js';
+import { EvalResult, evaluateModel } from './metrics.js';
+
+export interface EvaluateOptions {
+  /** Only the first N test images. */
+  limit?: number;
+  /** How many of the most confident mistakes to keep (default 25). */
+  mistakes?: number;
+  onProgress?: (msg: string) => void;
+}
+
+/** Loads `spec` shaped for the run's model (mnist-like data as is, folders resized to the model input). */
+export async function datasetForRun(run: Run, spec: string, onProgress?: (msg: string) => void): Promise<Dataset> {
+  const mnistLike = spec === 'mnist' || spec === 'fashion-mnist';
+  return loadDataset(spec, { inputShape: mnistLike && run.meta.inputShape.join('x') === '28x28x1' ? undefined : run.meta.inputShape, onProgress });
+}
+
+/** The test split evaluation result plus the split itself (for the mistakes grid). */
+export interface Evaluation extends EvalResult {
+  split: Split;
+}
+
+/**
+ * Test accuracy, loss, per-class precision/recall/F1, confusion matrix and the most confident mistakes
+ * of `run`'s model on `dataset` (default: the one it was trained on), normalised as in training.
+ */
+export async function evaluate(run: Run, dataset?: Dataset | string, o: EvaluateOptions = {}): Promise<Evaluation> {
+  const ds = typeof dataset === 'object' ? dataset : await datasetForRun(run, dataset ?? run.meta.dataset, o.onProgress);
+  const { meta } = run;
+  if (ds.test.shape.join('x') !== meta.inputShape.join('x')) {
+    throw new DataError(`dataset ${ds.name} has ${ds.test.shape.join('x')} images, the model takes ${meta.inputShape.join('x')}`);
+  }
+  if (ds.labels.length !== meta.labels.length) {
+    throw new DataError(`dataset ${ds.name} has ${ds.labels.length} classes, the model ${meta.labels.length}`);
+  }
+  if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new OptionError(`limit must be a positive integer, got ${o.limit}`);
+  const split = o.limit && o.limit < ds.test.count ? subsetSplit(ds.test, Int32Array.from({ length: o.limit }, (_, i) => i)) : ds.test;
+  const model = logitsModel(run.model, meta);
+  return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25), split };
+}
+
+export interface Prediction {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+export interface ImagePrediction {
+  /** The file name (or 'image N' for bytes). */
+  source: string;
+  top: Prediction[];
+}
+
+/** Top-K classes with probabilities for each image (PNG/JPEG of any size and colour, resized to the model input). */
+export async function predict(
+  run: Run, images: Array<string | Uint8Array>, o: { top?: number; invert?: boolean } = {},
+): Promise<ImagePrediction[]> {
+  const { meta } = run;
+  const k = o.top ?? 3;
+  if (!(Number.isInteger(k) && k > 0)) throw new OptionError(`top must be a positive integer, got ${String(o.top)}`);
+  const [h, w, c] = meta.inputShape;
+  const out: ImagePrediction[] = [];
+  for (const [i, img] of images.entries()) {
+    const px = await loadImage(img, meta.inputShape, { invert: o.invert }); // [H, W, C] 0..255
+    const x = new Float32Array(px.length);
+    for (let j = 0; j < px.length; j++) x[j] = (px[j] / 255 - meta.normalization.mean[j % c]) / meta.normalization.std[j % c];
+    const probs = tf.tidy(() => {
+      const y = run.model.predict(tf.tensor4d(x, [1, h, w, c])) as tf.Tensor2D; // [1, K]
+      return (meta.output === 'logits' ? tf.softmax(y) : y).dataSync() as Float32Array;
+    });
+    const top = Array.from(probs, (p, index) => ({ label: meta.labels[index] ?? String(index), index, probability: p }))
+      .sort((a, b) => b.probability - a.probability).slice(0, k);
+    out.push({ source: typeof img === 'string' ? img : `image ${i + 1}`, top });
+  }
+  return out;
+}

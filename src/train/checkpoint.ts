@@ -1,0 +1,122 @@
+/**
+ * Checkpoints and the published run directory.
+ *
+ *   DIR/checkpoint/   model.json + weights.bin (logits), optimizer.json + optimizer.bin, state.json;
+ *                     replaced as a whole, atomically (atomic-dir.ts) — what --resume reads
+ *   DIR/model.json, weights.bin, meta.json, history.json, history.csv
+ *                     the latest model with a softmax head, for eval/predict/serve (each file atomic;
+ *                     model.json does not change between epochs, so any weights.bin matches it)
+ *   DIR/best/         meta.json + model of the best validation epoch (atomic, like checkpoint/)
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { RngState } from '../data/rng.js';
+import { DataError } from '../errors.js';
+import { loadLayersModel, writeFileAtomic } from '../export/layers-format.js';
+import { SwapFault, completeDir, replaceDir } from './atomic-dir.js';
+import { writeModel } from './model-files.js';
+import { OptimizerState, optimizerState } from './optimizer.js';
+import type { ResolvedTrainOptions } from './options.js';
+import { HistoryRow, RunMeta, writeMeta } from './run-dir.js';
+
+export const STATE_FORMAT = 'mobilenet-train-state/1';
+
+/** Everything besides weights that a resumed run needs to continue exactly. */
+export interface TrainState {
+  format: typeof STATE_FORMAT;
+  options: ResolvedTrainOptions;
+  meta: RunMeta;
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps already done in epoch `epoch` (non-zero after an interruption mid-epoch). */
+  stepInEpoch: number;
+  globalStep: number;
+  /** Shuffle/augment generator state at the start of epoch `epoch`. */
+  epochRng: RngState;
+  /** Running sums of the unfinished epoch. */
+  partial: { lossSum: number; correct: number; seen: number; seconds: number };
+  history: HistoryRow[];
+  best: { valAcc: number; epoch: number } | null;
+  badEpochs: number;
+  /** Why training ended, once it has. */
+  finished: 'done' | 'early-stop' | null;
+}
+
+/** Writes DIR/checkpoint atomically. `fault` is a test hook (see atomic-dir.ts). */
+export async function saveCheckpoint(
+  dir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: TrainState, fault?: SwapFault,
+): Promise<void> {
+  const os = await optimizerState(opt);
+  await replaceDir(path.join(dir, 'checkpoint'), async (tmp) => {
+    await writeModel(model, tmp, { softmax: false });
+    await writeFileAtomic(path.join(tmp, 'optimizer.bin'), new Uint8Array(os.data));
+    await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs }));
+    await writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(state));
+  }, fault);
+}
+
+export interface Checkpoint {
+  model: tfl.LayersModel;
+  optimizer: OptimizerState;
+  state: TrainState;
+  /** The directory it was read from (checkpoint/ or checkpoint.old/). */
+  from: string;
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new DataError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new DataError(`${file} is not valid JSON`);
+  }
+}
+
+/** Reads the last complete checkpoint of run directory `dir`. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  const from = await completeDir(path.join(dir, 'checkpoint'));
+  if (!from) throw new DataError(`${dir} has no checkpoint to resume from (no ${path.join(dir, 'checkpoint')})`);
+  const state = await readJson<TrainState>(path.join(from, 'state.json'));
+  if (state?.format !== STATE_FORMAT) throw new DataError(`${path.join(from, 'state.json')}: not a ${STATE_FORMAT} file`);
+  const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(path.join(from, 'optimizer.json'));
+  if (!Array.isArray(oj?.specs)) throw new DataError(`${path.join(from, 'optimizer.json')}: missing "specs"`);
+  let bin: Buffer;
+  try {
+    bin = await fs.readFile(path.join(from, 'optimizer.bin'));
+  } catch (e) {
+    throw new DataError(`cannot read ${path.join(from, 'optimizer.bin')}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
+  const model = await loadLayersModel(from);
+  return { model, optimizer: { specs: oj.specs, data }, state, from };
+}
+
+/** history.csv text: a header and one row per epoch. */
+export function historyCsv(rows: HistoryRow[]): string {
+  const cols: Array<keyof HistoryRow> = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'lr', 'seconds'];
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
+}
+
+/** Writes the loadable top level of the run directory: softmax model, meta, history. */
+export async function publish(dir: string, model: tfl.LayersModel, meta: RunMeta, history: HistoryRow[]): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await writeModel(model, dir, { softmax: true });
+  await writeMeta(dir, meta);
+  await writeFileAtomic(path.join(dir, 'history.json'), JSON.stringify(history, null, 1));
+  await writeFileAtomic(path.join(dir, 'history.csv'), historyCsv(history));
+}
+
+/** Replaces DIR/best with this model (softmax head) and meta. */
+export async function saveBest(dir: string, model: tfl.LayersModel, meta: RunMeta): Promise<void> {
+  await replaceDir(path.join(dir, 'best'), async (tmp) => {
+    await writeModel(model, tmp, { softmax: true });
+    await writeMeta(tmp, meta);
+  });
+}

@@ -1,0 +1,12 @@
+/** What train() reports while it runs (the CLI renders these; library users may ignore them). */
+import type { HistoryRow } from './run-dir.js';
+
+export type TrainEvent =
+  | { type: 'start'; backend: string; train: number; val: number; test: number; stepsPerEpoch: number;
+    epochs: number; resumedAt: { epoch: number; step: number } | null }
+  | { type: 'step'; epoch: number; step: number; steps: number; loss: number; acc: number; lr: number;
+    imgPerSec: number; etaSeconds: number }
+  | { type: 'epoch'; row: HistoryRow; best: boolean }
+  | { type: 'log'; message: string };
+
+export type TrainListener = (e: TrainEvent) => void;

@@ -1,0 +1,14 @@
+/** Training: train(), resumeTraining(), their options, events and the run-directory helpers. */
+export { train, resumeTraining } from './train.js';
+export type { TrainConfig, ResumeConfig, RunControl, TrainResult } from './train.js';
+export { resolveTrainOptions, OPTIMIZERS, SCHEDULES } from './options.js';
+export type { TrainOptions, ResolvedTrainOptions, OptimizerName, ScheduleName } from './options.js';
+export type { TrainEvent, TrainListener } from './events.js';
+export { progressPrinter, epochLine } from './progress.js';
+export { learningRate } from './schedule.js';
+export { crossEntropyFromLogits } from './loss.js';
+export { loadCheckpoint } from './checkpoint.js';
+export type { TrainState, Checkpoint } from './checkpoint.js';
+export { logitsModel } from './model-files.js';
+export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './run-dir.js';
+export type { Run, RunMeta, HistoryRow } from './run-dir.js';

@@ -1,0 +1,49 @@
+/**
+ * Model files for run directories. Training runs a logits model; the saved model.json gets a softmax
+ * on its `predictions` layer (same weights), so whoever loads it — a browser included — gets
+ * probabilities; meta.output says 'probabilities'. logitsModel() undoes that for training/evaluation.
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataError } from '../errors.js';
+import { MODEL_JSON, WEIGHTS_BIN, writeFileAtomic } from '../export/layers-format.js';
+import { buildModel } from '../models/presets.js';
+import type { RunMeta } from './run-dir.js';
+
+interface LayerJson { class_name?: string; config?: { name?: string; activation?: string } }
+
+/** Sets the activation of the layer named `predictions` in a layers-format topology (in place). */
+export function setHeadActivation(topology: unknown, activation: 'softmax' | 'linear'): void {
+  const layers = (topology as { config?: { layers?: LayerJson[] } })?.config?.layers ?? [];
+  const head = layers.find((l) => l.config?.name === 'predictions');
+  if (!head?.config) throw new DataError('model has no "predictions" layer to put a softmax on');
+  head.config.activation = activation;
+}
+
+/** Writes model.json + weights.bin into dir (each atomically); `softmax` patches the head. */
+export async function writeModel(model: tfl.LayersModel, dir: string, o: { softmax: boolean }): Promise<void> {
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    const topology = JSON.parse(JSON.stringify(a.modelTopology));
+    if (o.softmax) setHeadActivation(topology, 'softmax');
+    await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(a.weightData as ArrayBuffer));
+    const json = {
+      modelTopology: topology, format: 'layers-model', generatedBy: `mobilenet (TensorFlow.js ${tf.version_core})`,
+      convertedBy: null, weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: a.weightSpecs }],
+    };
+    await writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+}
+
+/** A model emitting logits with the weights of `model` (rebuilt from meta when it emits probabilities). */
+export function logitsModel(model: tfl.LayersModel, meta: Pick<RunMeta, 'arch' | 'buildOptions' | 'output'>): tfl.LayersModel {
+  if (meta.output === 'logits') return model;
+  const twin = buildModel(meta.arch, { ...meta.buildOptions, classifierActivation: null });
+  try {
+    twin.setWeights(model.getWeights());
+  } catch (e) {
+    throw new DataError(`model weights do not match meta.json's arch/buildOptions: ${(e as Error).message}`);
+  }
+  return twin;
+}

@@ -1,0 +1,60 @@
+/** Renders TrainEvents: a progress bar on a TTY (plain lines otherwise) on stderr, one line per epoch on stdout. */
+import type { TrainEvent, TrainListener } from './events.js';
+import type { HistoryRow } from './run-dir.js';
+
+const pct = (x: number | null) => (x === null ? '   –   ' : `${(100 * x).toFixed(2)}%`);
+const loss = (x: number | null) => (x === null ? '  –   ' : x.toFixed(4));
+
+function clock(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const t = Math.round(s), h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+/** The per-epoch line (train loss/acc, validation loss/acc, learning rate, wall time). */
+export function epochLine(r: HistoryRow, epochs: number, best = false): string {
+  return `epoch ${r.epoch}/${epochs}  train loss ${loss(r.trainLoss)} acc ${pct(r.trainAcc)}  ` +
+    `val loss ${loss(r.valLoss)} acc ${pct(r.valAcc)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${best ? '  *best' : ''}`;
+}
+
+export interface ProgressStreams {
+  out: { write(s: string): unknown };
+  err: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+/** A TrainListener printing progress; `tty` overrides the stderr TTY check. */
+export function progressPrinter(s: ProgressStreams = { out: process.stdout, err: process.stderr }, tty = !!s.err.isTTY): TrainListener {
+  let epochs = 0;
+  let barShown = false;
+  const clearBar = () => { if (barShown) { s.err.write('\r\x1b[2K'); barShown = false; } };
+  return (e: TrainEvent) => {
+    switch (e.type) {
+      case 'start':
+        epochs = e.epochs;
+        s.err.write(`backend ${e.backend}; ${e.train} training, ${e.val} validation, ${e.test} test images; ` +
+          `${e.stepsPerEpoch} steps per epoch` + (e.resumedAt ? `; resuming at epoch ${e.resumedAt.epoch + 1}, step ${e.resumedAt.step}` : '') + '\n');
+        break;
+      case 'step': {
+        const text = `epoch ${e.epoch}/${epochs} step ${e.step}/${e.steps}  loss ${e.loss.toFixed(4)}  acc ${(100 * e.acc).toFixed(1)}%  ` +
+          `${e.imgPerSec.toFixed(1)} img/s  ETA ${clock(e.etaSeconds)}`;
+        if (tty) {
+          const width = 24, done = Math.round((width * e.step) / e.steps);
+          s.err.write(`\r\x1b[2K[${'='.repeat(done)}${' '.repeat(width - done)}] ${text}`.slice(0, (s.err.columns ?? 120) + 6));
+          barShown = true;
+        } else {
+          const every = Math.max(1, Math.floor(e.steps / 10));
+          if (e.step % every === 0 || e.step === e.steps || e.step === 1) s.err.write(`${text}\n`);
+        }
+        break;
+      }
+      case 'epoch':
+        clearBar();
+        s.out.write(`${epochLine(e.row, epochs, e.best)}\n`);
+        break;
+      case 'log':
+        clearBar();
+        s.err.write(`${e.message}\n`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,73 @@
+/** report.html: curves and confusion matrix as inline SVG, metrics, model summary/cost, command and backend. */
+import * as path from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { MACS_NOTE, summaryJson } from '../cost/summary.js';
+import { EvalResult } from '../evaluate/metrics.js';
+import { confusionSvg, esc, lineChart } from '../evaluate/svg.js';
+import { writeFileAtomic } from '../export/layers-format.js';
+import type { HistoryRow, RunMeta } from './run-dir.js';
+
+export interface ReportInput {
+  model: tfl.LayersModel;
+  meta: RunMeta;
+  history: HistoryRow[];
+  test: EvalResult;
+  backend: string;
+  status: string;
+}
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`);
+const num = (x: number | null, d = 4) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const int = (n: number) => n.toLocaleString('en-US');
+
+function htmlTable(head: string[], rows: Array<Array<string | number>>): string {
+  const tr = (cells: Array<string | number>, tag: string) => `<tr>${cells.map((c) => `<${tag}>${esc(String(c))}</${tag}>`).join('')}</tr>`;
+  return `<table>${tr(head, 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
+}
+
+function curves(h: HistoryRow[]): string {
+  const s = (f: (r: HistoryRow) => number | null) => h.map((r) => [r.epoch, f(r) ?? NaN] as [number, number]);
+  return lineChart('loss', [
+    { name: 'train', color: '#1f77b4', points: s((r) => r.trainLoss) },
+    { name: 'validation', color: '#d62728', points: s((r) => r.valLoss) },
+  ]) + lineChart('accuracy', [
+    { name: 'train', color: '#1f77b4', points: s((r) => r.trainAcc) },
+    { name: 'validation', color: '#d62728', points: s((r) => r.valAcc) },
+  ]);
+}
+
+function summarySection(model: tfl.LayersModel, meta: RunMeta): string {
+  const s = summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes: meta.labels.length });
+  return `<p>${esc(model.name)} — input ${s.inputShape.join('×')}, alpha ${s.alpha}, ${s.classes} classes.
+Total params ${int(s.totalParams)} (trainable ${int(s.trainableParams)}), mult-adds ${int(s.multAdds)}. <small>${esc(MACS_NOTE)}</small></p>
+<details><summary>layers (${s.layers.length})</summary>${htmlTable(['layer', 'type', 'output shape', 'params', 'mult-adds'],
+    s.layers.map((l) => [l.name, l.type, `[${l.outputShape.join(', ')}]`, int(l.params), int(l.multAdds)]))}</details>`;
+}
+
+/** The report as an HTML string (self-contained: no scripts, no external files). */
+export function renderReport(r: ReportInput): string {
+  const { meta, test } = r;
+  const hist = htmlTable(['epoch', 'train loss', 'train acc', 'val loss', 'val acc', 'lr', 'seconds'],
+    r.history.map((h) => [h.epoch, num(h.trainLoss), pct(h.trainAcc), num(h.valLoss), pct(h.valAcc), h.lr.toExponential(2), h.seconds.toFixed(1)]));
+  const classes = htmlTable(['class', 'precision', 'recall', 'F1', 'support'],
+    test.perClass.map((c) => [c.label, pct(c.precision), pct(c.recall), pct(c.f1), c.support]));
+  return `<!doctype html><html><head><meta charset="utf-8"><title>mobilenet run: ${esc(meta.arch)} on ${esc(meta.dataset)}</title>
+<style>body{font-family:sans-serif;max-width:1000px;margin:1em auto}table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4f4f4;padding:2px}</style></head><body>
+<h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
+<p>Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images); ${r.history.length} epochs (${esc(r.status)}).</p>
+<p>Command: <code>${esc(meta.command || '(library call)')}</code><br>Backend: <code>${esc(r.backend)}</code>; saved model output: ${esc(meta.output)}.</p>
+<h2>Curves</h2>${curves(r.history)}
+<h2>History</h2>${hist}
+<h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
+<h2>Per class (test)</h2>${classes}
+<h2>Model</h2>${summarySection(r.model, meta)}
+<h2>Options</h2><pre>${esc(JSON.stringify(meta.buildOptions, null, 1))}</pre>
+</body></html>
+`;
+}
+
+/** Writes DIR/report.html atomically. */
+export async function writeReport(dir: string, r: ReportInput): Promise<void> {
+  await writeFileAtomic(path.join(dir, 'report.html'), renderReport(r));
+}

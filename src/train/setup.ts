@@ -1,0 +1,79 @@
+/** What a run starts from: the data (limits, validation split) and the model with its RunMeta. */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { splitValidation, subsetSplit } from '../data/batches.js';
+import { loadDataset } from '../data/datasets.js';
+import { Rng } from '../data/rng.js';
+import type { Dataset, Split } from '../data/types.js';
+import { OptionError } from '../errors.js';
+import { BuildOptions, buildModel, presetOptions } from '../models/presets.js';
+import type { ResolvedTrainOptions } from './options.js';
+import { RUN_FORMAT, RunMeta } from './run-dir.js';
+
+export interface TrainData {
+  dataset: Dataset;
+  /** The spec it came from ('mnist', 'folder:…'), or the dataset's name for an in-memory one. */
+  spec: string;
+  train: Split;
+  val: Split | null;
+  test: Split;
+}
+
+const first = (s: Split, n: number | null): Split =>
+  (n === null || n >= s.count ? s : subsetSplit(s, Int32Array.from({ length: n }, (_, i) => i)));
+
+const isMnistLike = (spec: string) => spec === 'mnist' || spec === 'fashion-mnist';
+
+/** Loads (or takes) the dataset, applies the limits, holds out the validation split (seeded). */
+export async function prepareData(
+  source: string | Dataset, o: ResolvedTrainOptions, onLog?: (msg: string) => void,
+): Promise<TrainData> {
+  const dataset = typeof source === 'string'
+    ? await loadDataset(source as Parameters<typeof loadDataset>[0], {
+      inputShape: isMnistLike(source) ? undefined : o.model.inputShape, seed: o.seed, onProgress: onLog,
+    })
+    : source;
+  const spec = typeof source === 'string' ? source : dataset.name;
+  const all = first(dataset.train, o.limitTrain);
+  const test = first(dataset.test, o.limitTest);
+  if (o.valSplit === 0) return { dataset, spec, train: all, val: null, test };
+  const { train, val } = splitValidation(all, o.valSplit, new Rng(o.seed + 1));
+  if (val.count === 0) throw new OptionError(`valSplit ${o.valSplit} of ${all.count} images leaves no validation image`);
+  if (train.count === 0) throw new OptionError(`valSplit ${o.valSplit} of ${all.count} images leaves no training image`);
+  return { dataset, spec, train, val, test };
+}
+
+/**
+ * Builder options for this data: the mnist preset for MNIST-like 28×28×1 data, otherwise the data's
+ * shape and class count with the same short-training BN momentum (0.9, see models/presets.ts), then
+ * the user's overrides; the head always emits logits for training.
+ */
+export function modelOptions(data: TrainData, o: ResolvedTrainOptions): { preset: string | null; options: BuildOptions } {
+  const shape = data.train.shape;
+  const mnist = isMnistLike(data.spec) && shape.join('x') === '28x28x1';
+  const base: BuildOptions = mnist ? presetOptions('mnist') : { inputShape: [...shape], classes: data.dataset.labels.length, bnMomentum: 0.9 };
+  const user = Object.fromEntries(Object.entries(o.model).filter(([, v]) => v !== undefined)) as BuildOptions;
+  const options: BuildOptions = { ...base, seed: o.seed, ...user, classifierActivation: null };
+  const want = options.inputShape!;
+  if (want.join('x') !== shape.join('x')) {
+    throw new OptionError(`model input ${want.join('x')} does not match the data's ${shape.join('x')}`);
+  }
+  if (options.classes !== data.dataset.labels.length) {
+    throw new OptionError(`model has ${String(options.classes)} classes, the dataset ${data.dataset.labels.length}`);
+  }
+  return { preset: mnist ? 'mnist' : null, options };
+}
+
+/** Builds the training model (logits) and the RunMeta describing the saved (softmax) one. */
+export function buildForData(
+  data: TrainData, o: ResolvedTrainOptions, backend: string, command: string,
+): { model: tfl.LayersModel; meta: RunMeta } {
+  const { preset, options } = modelOptions(data, o);
+  const model = buildModel(o.arch, options);
+  const meta: RunMeta = {
+    format: RUN_FORMAT, arch: o.arch, preset, buildOptions: { ...options, classifierActivation: 'softmax' },
+    inputShape: [...data.train.shape], labels: [...data.dataset.labels],
+    normalization: { mean: [...data.dataset.mean], std: [...data.dataset.std] },
+    output: 'probabilities', dataset: data.spec, backend, command,
+  };
+  return { model, meta };
+}

@@ -1,0 +1,78 @@
+/** One optimisation step, and a forward pass over a whole split (loss, accuracy, optionally logits). */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { iterateBatches } from '../data/batches.js';
+import type { Split } from '../data/types.js';
+import { countCorrect, crossEntropyFromLogits } from './loss.js';
+
+export interface StepResult {
+  loss: number;
+  correct: number;
+}
+
+/** The tf.Variables behind the model's trainable weights, in a fixed order (the optimizer keys its slots by position). */
+export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+}
+
+/**
+ * Forward in training mode (batch statistics, BN moving averages updated), softmax cross-entropy
+ * from logits, backward, optimizer update.
+ */
+export function trainStep(
+  model: tfl.LayersModel, opt: tf.Optimizer, vars: tf.Variable[],
+  x: Float32Array, y: Int32Array, shape: [number, number, number], labelSmoothing: number,
+): StepResult {
+  const b = y.length;
+  const xs = tf.tensor4d(x, [b, ...shape]); // [B, H, W, C]
+  const ys = tf.tensor1d(y, 'int32'); // [B]
+  let correct: tf.Scalar | null = null;
+  try {
+    const cost = opt.minimize(() => {
+      const logits = model.apply(xs, { training: true }) as tf.Tensor2D; // [B, K]
+      correct = tf.keep(countCorrect(logits, ys));
+      return crossEntropyFromLogits(logits, ys, labelSmoothing);
+    }, true, vars)!;
+    const loss = cost.dataSync()[0];
+    cost.dispose();
+    return { loss, correct: (correct as tf.Scalar | null)?.dataSync()[0] ?? 0 };
+  } finally {
+    (correct as tf.Scalar | null)?.dispose();
+    xs.dispose();
+    ys.dispose();
+  }
+}
+
+export interface PassResult {
+  loss: number;
+  accuracy: number;
+  count: number;
+}
+
+/**
+ * Inference-mode pass over `split` in batches; `onLogits` sees each batch's logits [B, K] as a
+ * Float32Array with its labels and first index.
+ */
+export function evaluateSplit(
+  model: tfl.LayersModel, split: Split, norm: { mean: number[]; std: number[] }, batchSize = 100,
+  onLogits?: (logits: Float32Array, y: Int32Array, start: number) => void,
+): PassResult {
+  let lossSum = 0;
+  let correct = 0;
+  let start = 0;
+  for (const batch of iterateBatches(split, { batchSize, mean: norm.mean, std: norm.std })) {
+    const r = tf.tidy(() => {
+      const xs = tf.tensor4d(batch.x, [batch.size, ...split.shape]); // [B, H, W, C]
+      const ys = tf.tensor1d(batch.y, 'int32'); // [B]
+      const logits = model.apply(xs, { training: false }) as tf.Tensor2D; // [B, K]
+      const loss = crossEntropyFromLogits(logits, ys).dataSync()[0];
+      const c = countCorrect(logits, ys).dataSync()[0];
+      onLogits?.(logits.dataSync() as Float32Array, batch.y, start);
+      return { loss, c };
+    });
+    lossSum += r.loss * batch.size;
+    correct += r.c;
+    start += batch.size;
+  }
+  return { loss: start ? lossSum / start : NaN, accuracy: start ? correct / start : NaN, count: start };
+}

@@ -1,0 +1,114 @@
+/** train() and resumeTraining(): set-up around the epoch loop, then the test evaluation and report. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { BackendChoice, initBackend } from '../backend/index.js';
+import { Rng } from '../data/rng.js';
+import type { Dataset } from '../data/types.js';
+import { DataError, OptionError } from '../errors.js';
+import { EvalResult, evaluateModel } from '../evaluate/metrics.js';
+import type { SwapFault } from './atomic-dir.js';
+import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
+import type { TrainListener } from './events.js';
+import { runLoop } from './loop.js';
+import { makeOptimizer, restoreOptimizer } from './optimizer.js';
+import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './options.js';
+import { writeReport } from './report.js';
+import type { HistoryRow, RunMeta } from './run-dir.js';
+import { TrainData, buildForData, prepareData } from './setup.js';
+
+export interface RunControl {
+  /** 'auto' (default): the best available backend. */
+  backend?: BackendChoice;
+  /** Abort to stop after the current step: a checkpoint is saved and train() resolves 'interrupted'. */
+  signal?: AbortSignal;
+  onEvent?: TrainListener;
+  /** Test hook: fault injection in the checkpoint swap. */
+  checkpointFault?: SwapFault;
+}
+
+export interface TrainConfig extends TrainOptions, RunControl {
+  /** 'mnist' | 'fashion-mnist' | 'folder:PATH', or a loaded Dataset. */
+  dataset: string | Dataset;
+  /** Run directory (created). */
+  out: string;
+  /** Command line recorded in meta.json and the report. */
+  command?: string;
+}
+
+export interface TrainResult {
+  dir: string;
+  status: 'done' | 'early-stop' | 'interrupted';
+  history: HistoryRow[];
+  best: { valAcc: number; epoch: number } | null;
+  /** Test-split evaluation of the final model (null when interrupted). */
+  test: EvalResult | null;
+  backend: string;
+  meta: RunMeta;
+}
+
+/** Trains a MobileNet on a dataset into run directory `out` (see run-dir.ts / checkpoint.ts for the layout). */
+export async function train(cfg: TrainConfig): Promise<TrainResult> {
+  const o = resolveTrainOptions(cfg);
+  if (!cfg.out) throw new OptionError('out (the run directory) is required');
+  const emit: TrainListener = cfg.onEvent ?? (() => {});
+  const be = await initBackend(cfg.backend ?? 'auto');
+  if (be.notice) emit({ type: 'log', message: be.notice });
+  const data = await prepareData(cfg.dataset, o, (message) => emit({ type: 'log', message }));
+  const { model, meta } = buildForData(data, o, be.name, cfg.command ?? '');
+  const state: TrainState = {
+    format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
+    epochRng: new Rng(o.seed).state().map((v) => v >>> 0), partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
+    history: [], best: null, badEpochs: 0, finished: null,
+  };
+  await fs.mkdir(cfg.out, { recursive: true });
+  return finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr));
+}
+
+export interface ResumeConfig extends RunControl {
+  /** Raise the epoch count (the schedule then spans the new total, so the run differs from an uninterrupted one). */
+  epochs?: number;
+  /** The Dataset object, when the run was trained on one given in memory. */
+  dataset?: Dataset;
+}
+
+/** Continues the run in `dir` from its last complete checkpoint. */
+export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promise<TrainResult> {
+  const emit: TrainListener = cfg.onEvent ?? (() => {});
+  const be = await initBackend(cfg.backend ?? 'auto');
+  if (be.notice) emit({ type: 'log', message: be.notice });
+  const ck = await loadCheckpoint(dir);
+  const st = ck.state;
+  if (cfg.epochs !== undefined) {
+    const o: ResolvedTrainOptions = resolveTrainOptions({ ...st.options, epochs: cfg.epochs } as TrainOptions);
+    if (o.epochs < st.epoch) throw new OptionError(`--epochs ${o.epochs} is below the ${st.epoch} epochs already done`);
+    st.options = { ...st.options, epochs: o.epochs };
+    if (st.finished === 'done' && st.epoch < o.epochs) st.finished = null;
+  }
+  const isMemory = !/^(mnist|fashion-mnist|folder:)/.test(st.meta.dataset);
+  if (isMemory && !cfg.dataset) throw new DataError(`${dir} was trained on an in-memory dataset: pass it to resumeTraining`);
+  const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
+  const opt = makeOptimizer(st.options.optimizer, st.options.lr);
+  await restoreOptimizer(opt, ck.optimizer, path.join(ck.from, 'optimizer.bin'));
+  return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt);
+}
+
+async function finish(
+  cfg: RunControl & { out?: string }, model: tfl.LayersModel, state: TrainState, data: TrainData, backend: string,
+  opt: ReturnType<typeof makeOptimizer>,
+): Promise<TrainResult> {
+  const out = cfg.out!;
+  const emit: TrainListener = cfg.onEvent ?? (() => {});
+  emit({
+    type: 'start', backend, train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,
+    stepsPerEpoch: Math.ceil(data.train.count / state.options.batchSize), epochs: state.options.epochs,
+    resumedAt: state.epoch || state.stepInEpoch ? { epoch: state.epoch, step: state.stepInEpoch } : null,
+  });
+  const status = await runLoop({ dir: out, model, opt, data, state, signal: cfg.signal, emit, fault: cfg.checkpointFault });
+  let test: EvalResult | null = null;
+  if (status !== 'interrupted') {
+    test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
+    await writeReport(out, { model, meta: state.meta, history: state.history, test, backend, status });
+  }
+  return { dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta };
+}
