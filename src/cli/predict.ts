@@ -1,8 +1,45 @@
-// Placeholder until the issue that owns `mobilenet predict` lands.
-import { MobileNetError } from '../errors.js';
+/** `mobilenet predict DIR IMAGE...`: top-K classes with probabilities for each image. */
+import { BackendChoice, initBackend } from '../backend/index.js';
+import { predict } from '../evaluate/evaluate.js';
+import { OptionError } from '../errors.js';
+import { loadRun } from '../train/run-dir.js';
+import { oneOf, parseCommandArgs, positiveInt } from './args.js';
 
-export const describe = '(not built yet)';
+export const describe = 'top-K classes with probabilities for PNG/JPEG images, from a trained run';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new MobileNetError('mobilenet predict is not built yet', 1);
+const HELP = `usage: mobilenet predict DIR IMAGE... [--top K] [--json] [--invert] [--best] [--backend B]
+  DIR              run directory written by mobilenet train
+  IMAGE...         PNG/JPEG files of any size and colour (resized and converted to the model input)
+  --top K          classes per image (default 3)
+  --json           print [{"source","top":[{"label","index","probability"}]}]
+  --invert         invert the pixels first (dark digits on a light background, as MNIST is light on dark)
+  --best           use DIR/best
+  --backend NAME   auto|onednn|cpu|wasm (default auto)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs(argv, {
+    top: { type: 'string' }, json: { type: 'boolean' }, invert: { type: 'boolean' }, best: { type: 'boolean' },
+    backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  }, true);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length < 2) throw new OptionError('predict needs a run directory and at least one image');
+  const top = positiveInt('top', v.top as string | undefined) ?? 3;
+  const backend = oneOf('backend', v.backend as string | undefined, ['auto', 'onednn', 'cpu', 'wasm'] as const) as BackendChoice;
+  const be = await initBackend(backend ?? 'auto');
+  if (be.notice) console.error(be.notice);
+  const [dir, ...images] = positionals;
+  const runDir = await loadRun(dir, { best: v.best === true });
+  if (!v.json) console.error(`backend ${be.name}`);
+  const preds = await predict(runDir, images, { top, invert: v.invert === true });
+  if (v.json) {
+    console.log(JSON.stringify(preds));
+    return 0;
+  }
+  for (const p of preds) {
+    console.log(`${p.source}: ${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join(', ')}`);
+  }
+  return 0;
 }
