@@ -13,10 +13,11 @@ export interface Result {
   where: string;
 }
 
-/** First backend of webgl → wasm → cpu that initialises here. */
-export async function pickBackend(): Promise<string> {
+/** First backend of webgl → wasm → cpu that initialises here (`preferred`, e.g. from ?backend=, first). */
+export async function pickBackend(preferred?: string | null): Promise<string> {
   setWasmPaths('/wasm/');
-  for (const name of ['webgl', 'wasm', 'cpu']) {
+  const order = ['webgl', 'wasm', 'cpu'];
+  for (const name of preferred && order.includes(preferred) ? [preferred, ...order] : order) {
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
@@ -67,7 +68,7 @@ export async function classifyApi(info: ModelInfo, pixels: Float32Array): Promis
   for (let y = 0; y < h; y++) {
     const row: Array<number | number[]> = [];
     for (let x = 0; x < w; x++) {
-      const px = Array.from(pixels.subarray((y * w + x) * c, (y * w + x + 1) * c), (v) => Math.round(v));
+      const px = Array.from(pixels.subarray((y * w + x) * c, (y * w + x + 1) * c), (v) => Math.round(v * 1000) / 1000);
       row.push(c === 1 ? px[0] : px);
     }
     rows.push(row);

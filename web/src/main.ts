@@ -40,7 +40,7 @@ function tabs(): void {
 
 async function main(): Promise<void> {
   tabs();
-  const backend = await pickBackend();
+  const backend = await pickBackend(new URLSearchParams(location.search).get('backend'));
   const info = (await (await fetch('/v1/model')).json()) as ModelInfo;
   renderModelView($('model-info'), info);
   const model = await tf.loadLayersModel('/model/model.json');
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   const classify = async () => {
     if (busy) { again = true; return; }
     busy = true;
+    document.body.dataset.busy = 'true';
     try {
       const gray = pad.gray();
       if (!gray.data.some((v) => v > 0)) { bars.reset(); return; }
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       $('source').textContent = `error: ${(e as Error).message}`;
     } finally {
       busy = false;
-      if (again) { again = false; void classify(); }
+      if (again) { again = false; void classify(); } else document.body.dataset.busy = 'false';
     }
   };
   const pad = makePad($('pad'), () => void classify());

@@ -1,0 +1,85 @@
+/**
+ * createServer: the HTTP API and the browser page for one run, on Fastify.
+ *
+ * Why Fastify (5.x) rather than node:http: content-type parsers with a built-in body limit (413 before
+ * the body is buffered past it), 415 for unregistered media types, a safe JSON parser (rejects
+ * __proto__ poisoning), a single error handler, and close() that stops accepting connections, answers
+ * 503 to new requests, closes idle keep-alive sockets and waits for in-flight requests — the SIGTERM drain.
+ */
+import Fastify, { FastifyInstance } from 'fastify';
+import { AddressInfo } from 'node:net';
+import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
+import { OptionError } from '../errors.js';
+import { Run, loadRun } from '../train/run-dir.js';
+import { installErrorHandling } from './errors-http.js';
+import { modelFiles, modelInfo } from './model-info.js';
+import { Predictor } from './predictor.js';
+import { apiRoutes, installParsers } from './routes-api.js';
+import { pageRoutes } from './routes-page.js';
+
+export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+
+export interface ServeOptions {
+  /** TCP port; 0 picks a free one (default 8080). */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Largest request body in bytes (default 5 MB); larger bodies get 413. */
+  bodyLimit?: number;
+  /** Backend to compute on (default 'auto'). */
+  backend?: BackendChoice;
+  /** Serve the best/ checkpoint of a run directory. */
+  best?: boolean;
+  /** Receives one line per request ("POST /v1/predict 200 3.1 ms") and internal errors. */
+  log?: (line: string) => void;
+  /** Folder with the built page (default web/dist of the package). */
+  webDir?: string;
+}
+
+export interface MobileNetServer {
+  app: FastifyInstance;
+  run: Run;
+  backend: BackendInfo;
+  /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:8080. */
+  listen(): Promise<string>;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+function checkOptions(o: ServeOptions): void {
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) {
+    throw new OptionError(`port must be an integer in 0..65535, got ${o.port}`);
+  }
+  if (o.bodyLimit !== undefined && !(Number.isInteger(o.bodyLimit) && o.bodyLimit > 0)) {
+    throw new OptionError(`bodyLimit must be a positive integer number of bytes, got ${o.bodyLimit}`);
+  }
+}
+
+/** Builds the server for a run directory (or a loaded Run). Does not listen yet. */
+export async function createServer(runDirOrRun: string | Run, o: ServeOptions = {}): Promise<MobileNetServer> {
+  checkOptions(o);
+  const backend = await initBackend(o.backend ?? 'auto');
+  const run = typeof runDirOrRun === 'string' ? await loadRun(runDirOrRun, { best: o.best }) : runDirOrRun;
+  const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const log = o.log ?? (() => undefined);
+  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  installErrorHandling(app, bodyLimit, log);
+  installParsers(app);
+  app.addHook('onResponse', async (req, reply) => {
+    log(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);
+  });
+  const predictor = new Predictor(run.model, run.meta);
+  apiRoutes(app, { run, predictor, info: modelInfo(run, backend.name), backend: backend.name });
+  pageRoutes(app, await modelFiles(run), o.webDir);
+  await app.ready();
+  return {
+    app, run, backend,
+    async listen() {
+      await app.listen({ port: o.port ?? 8080, host: o.host ?? '127.0.0.1' });
+      const a = app.server.address() as AddressInfo;
+      const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      return `http://${host}:${a.port}`;
+    },
+    close: () => app.close(),
+  };
+}
