@@ -114,10 +114,17 @@ export function registerNormGradients(): void {
     gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
       const dy = Array.isArray(dys) ? dys[0] : dys;
       const [x, gamma, mean, variance] = saved;
-      let out: tf.Tensor[] | undefined;
-      const grads = () => (out ??= tf.engine().runKernel(BN_TRAIN_GRAD, { x, dy, gamma, mean, variance },
-        attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]);
-      return { x: () => grads()[0], gamma: () => grads()[1], beta: () => grads()[2] };
+      // Backprop calls each input's gradient inside its own tidy: one native call computes all three,
+      // the first caller gets its tensor and the others are rebuilt from the stashed buffers.
+      let stash: Float32Array[] | undefined;
+      const grad = (i: number, shape: number[]) => (): tf.Tensor => {
+        if (stash) return tf.tensor(stash[i], shape);
+        const out = tf.engine().runKernel(BN_TRAIN_GRAD, { x, dy, gamma, mean, variance },
+          attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        stash = out.map((t) => t.dataSync() as Float32Array);
+        return out[i];
+      };
+      return { x: grad(0, x.shape), gamma: grad(1, gamma.shape), beta: grad(2, gamma.shape) };
     },
   });
   tf.registerGradient({

@@ -3,6 +3,7 @@
  * Layer names are stable: they double as weight keys.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as fastLayers from '../backend/layers.js';
 
 export type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -56,14 +57,14 @@ export function depthwise(
 }
 
 export function batchNorm(x: SymbolicTensor, ctx: BlockContext, name: string): SymbolicTensor {
-  return tfl.layers.batchNormalization({
+  return fastLayers.batchNormalization({
     name, axis: -1, momentum: ctx.bnMomentum, epsilon: ctx.bnEpsilon,
   }).apply(x) as SymbolicTensor;
 }
 
 /** ReLU, or ReLU6 when maxValue is 6 (Keras `layers.ReLU(6.)`). */
 export function relu(x: SymbolicTensor, name: string, maxValue?: number): SymbolicTensor {
-  return tfl.layers.reLU({ name, maxValue }).apply(x) as SymbolicTensor;
+  return fastLayers.reLU({ name, maxValue }).apply(x) as SymbolicTensor;
 }
 
 /** conv → BN → ReLU(6): the stem of both networks. */

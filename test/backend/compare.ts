@@ -31,8 +31,8 @@ export async function runOn(name: 'cpu' | 'onednn', fn: () => tf.Tensor | tf.Ten
   return vals;
 }
 
-/** Asserts max |a - b| <= tol · max |b| (norm-wise relative), with a readable message. */
-export function assertClose(a: Float32Array, b: Float32Array, tol: number, what: string): void {
+/** Asserts max |a - b| <= tol · max(max |b|, floor) (norm-wise relative), with a readable message. */
+export function assertClose(a: Float32Array, b: Float32Array, tol: number, what: string, floor = 1e-6): void {
   assert.equal(a.length, b.length, `${what}: length ${a.length} vs ${b.length}`);
   let maxDiff = 0, maxRef = 0;
   for (let i = 0; i < a.length; i++) {
@@ -40,7 +40,7 @@ export function assertClose(a: Float32Array, b: Float32Array, tol: number, what:
     maxRef = Math.max(maxRef, Math.abs(b[i]));
     if (!Number.isFinite(a[i])) assert.fail(`${what}: non-finite value at ${i}`);
   }
-  assert.ok(maxDiff <= tol * Math.max(maxRef, 1e-6), `${what}: max diff ${maxDiff} vs max ${maxRef} (tol ${tol})`);
+  assert.ok(maxDiff <= tol * Math.max(maxRef, floor), `${what}: max diff ${maxDiff} vs max ${maxRef} (tol ${tol})`);
 }
 
 /** Computes fn on both backends and compares every output. */
