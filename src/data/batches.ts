@@ -77,6 +77,15 @@ function fillPlain(src: Uint8Array, s: number, len: number, channels: number, lu
   }
 }
 
+/** Sets out[from..to) to the normalised background value (byte 0) of each channel. */
+function fillBackground(out: Float32Array, from: number, to: number, ch: number, lut: Float32Array): void {
+  if (ch === 1) {
+    out.fill(lut[0], from, to);
+    return;
+  }
+  for (let i = from; i < to; i += ch) for (let c = 0; c < ch; c++) out[i + c] = lut[c * 256];
+}
+
 /** Writes one image shifted by (dx, dy) pixels; uncovered pixels get the background (byte 0) value. */
 function fillShifted(
   src: Uint8Array, s: number, shape: [number, number, number], dx: number, dy: number,
@@ -84,11 +93,16 @@ function fillShifted(
 ): void {
   const [h, w, ch] = shape;
   const row = w * ch;
-  // background value per channel, then overwrite the covered region
-  for (let i = 0; i < h * row; i += ch) for (let c = 0; c < ch; c++) out[o + i + c] = lut[c * 256];
-  const x0 = Math.max(0, dx), x1 = Math.min(w, w + dx); // destination columns covered
-  const y0 = Math.max(0, dy), y1 = Math.min(h, h + dy);
+  const x0 = Math.min(w, Math.max(0, dx)), x1 = Math.max(x0, Math.min(w, w + dx)); // destination columns covered
+  const y0 = Math.min(h, Math.max(0, dy)), y1 = Math.max(y0, Math.min(h, h + dy)); // destination rows covered
   const n = (x1 - x0) * ch;
+  // background (byte 0) only where nothing is copied: rows outside [y0, y1), columns outside [x0, x1)
+  fillBackground(out, o, o + y0 * row, ch, lut);
+  fillBackground(out, o + y1 * row, o + h * row, ch, lut);
+  for (let y = y0; y < y1; y++) {
+    fillBackground(out, o + y * row, o + y * row + x0 * ch, ch, lut);
+    fillBackground(out, o + y * row + x1 * ch, o + (y + 1) * row, ch, lut);
+  }
   for (let y = y0; y < y1; y++) {
     const d = o + y * row + x0 * ch;
     const r = s + (y - dy) * row + (x0 - dx) * ch;

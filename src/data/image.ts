@@ -37,12 +37,27 @@ function toU8(b: Buffer): Uint8Array {
 export async function decodeImage(data: Uint8Array, source: string): Promise<DecodedImage> {
   if (data.length === 0) throw new DataError(`${source}: empty image data`);
   try {
-    const { data: px, info } = await sharp(data, { failOn: 'error' }).rotate().raw().toBuffer({ resolveWithObject: true });
+    const fileChannels = (await sharp(data).metadata()).channels ?? 3;
+    // sharp outputs sRGB unless told otherwise: keep gray files gray
+    const img = sharp(data, { failOn: 'error' }).rotate();
+    if (fileChannels === 1) img.toColourspace('b-w');
+    const { data: px, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (fileChannels === 2 && info.channels === 4) return { pixels: grayAlpha(toU8(px)), width: info.width, height: info.height, channels: 2 };
     return { pixels: toU8(px), width: info.width, height: info.height, channels: info.channels };
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     throw new DataError(`${source}: cannot decode image (${why})`);
   }
+}
+
+/** RGBA (from a gray+alpha file, so R = G = B) → [gray, alpha] pairs. */
+function grayAlpha(rgba: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgba.length / 2);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 2) {
+    out[j] = rgba[i];
+    out[j + 1] = rgba[i + 3];
+  }
+  return out;
 }
 
 /** Converts interleaved pixels to `to` channels (1 or 3): alpha dropped, gray↔RGB (BT.601 luma). */
@@ -65,12 +80,14 @@ export function convertChannels(px: Uint8Array, from: number, to: number): Uint8
   return out;
 }
 
-/** Resizes raw interleaved pixels to exactly width×height (plain resize, bilinear-like libvips default). */
-async function resizeRaw(img: DecodedImage, width: number, height: number): Promise<Uint8Array> {
-  if (img.width === width && img.height === height) return img.pixels;
-  const raw = { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 };
-  const out = await sharp(img.pixels, { raw }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
-  return toU8(out);
+/** Resizes raw interleaved pixels ([h, w, c], c = 1 or 3) to exactly width×height (plain resize, libvips default kernel). */
+async function resizeRaw(px: Uint8Array, w: number, h: number, c: 1 | 3, width: number, height: number): Promise<Uint8Array> {
+  if (w === width && h === height) return px;
+  const img = sharp(px, { raw: { width: w, height: h, channels: c } }).resize(width, height, { fit: 'fill' });
+  if (c === 1) img.toColourspace('b-w');
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== c) throw new DataError(`resize produced ${info.channels} channels, expected ${c}`);
+  return toU8(data);
 }
 
 /** Places `inner` ([h, w, c]) centred in a zero [H, W, c] canvas. */
@@ -103,8 +120,8 @@ export async function loadImage(
     w = Math.max(1, Math.min(W, Math.round(img.width * scale)));
     h = Math.max(1, Math.min(H, Math.round(img.height * scale)));
   }
-  const resized = await resizeRaw(img, w, h); // [h, w, img.channels]
-  const px = convertChannels(resized, img.channels, C); // [h, w, C]
+  const conv = convertChannels(img.pixels, img.channels, C); // [img.height, img.width, C], alpha dropped
+  const px = await resizeRaw(conv, img.width, img.height, C, w, h); // [h, w, C]
   if (o.invert) for (let i = 0; i < px.length; i++) px[i] = 255 - px[i];
   return w === W && h === H ? px : centre(px, w, h, W, H, C);
 }
@@ -116,5 +133,7 @@ export async function encodePng(pixels: Uint8Array, width: number, height: numbe
     throw new OptionError(`PNG pixel buffer has ${pixels.length} bytes, expected ${width}x${height}x${channels} = ${width * height * channels}`);
   }
   const raw = { width, height, channels: channels as 1 | 2 | 3 | 4 };
-  return sharp(pixels, { raw }).png().toBuffer();
+  const img = sharp(pixels, { raw });
+  if (channels <= 2) img.toColourspace('b-w'); // keep gray PNGs gray (sharp would write sRGB)
+  return img.png().toBuffer();
 }
