@@ -2,9 +2,7 @@
  * Which compute backends can run here, and how many threads each uses.
  * A backend is "available" when `initBackend(name)` succeeds; one that throws is unavailable.
  */
-import * as os from 'node:os';
-import { BackendInfo, BackendName, initBackend } from '../backend/index.js';
-import { OptionError } from '../errors.js';
+import { BackendInfo, BackendName, getThreads, initBackend } from '../backend/index.js';
 
 /** Every backend the library knows, fastest first. */
 export const ALL_BACKENDS: readonly BackendName[] = ['onednn', 'wasm', 'cpu'];
@@ -39,16 +37,9 @@ export async function availableBackends(): Promise<BackendName[]> {
 }
 
 /**
- * Threads a backend computes with: for onednn, MOBILENET_THREADS when set, else the machine's
- * available parallelism; the cpu and wasm backends are single-threaded in Node.
+ * Threads a backend computes with: for onednn the native addon's OpenMP thread count (the machine's
+ * available parallelism unless MOBILENET_THREADS is set); the cpu and wasm backends use one thread in Node.
  */
-export function backendThreads(name: BackendName, env: NodeJS.ProcessEnv = process.env): number {
-  if (name !== 'onednn') return 1;
-  const raw = env.MOBILENET_THREADS;
-  if (raw === undefined || raw === '') return os.availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new OptionError(`MOBILENET_THREADS must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return n;
+export function backendThreads(name: BackendName): number {
+  return name === 'onednn' ? getThreads() : 1;
 }

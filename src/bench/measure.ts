@@ -133,7 +133,8 @@ export function trainingRig(o: MeasureOptions): TrainingRig {
   return {
     model,
     step: async () => (await model.trainOnBatch(x, y)) as number,
-    dispose: () => { tf.dispose([x, y]); model.dispose(); },
+    // model.dispose() keeps an optimizer it was handed (Adam's moments): dispose it too.
+    dispose: () => { tf.dispose([x, y]); model.optimizer.dispose(); model.dispose(); },
   };
 }
 
@@ -141,7 +142,6 @@ export function trainingRig(o: MeasureOptions): TrainingRig {
 export async function measureTraining(o: MeasureOptions): Promise<Measurement> {
   const r = resolve(o, 128);
   const info = await initBackend(o.backend ?? 'auto');
-  backendThreads(info.name); // a bad MOBILENET_THREADS fails before the work, not after
   const rig = trainingRig(r);
   try {
     const ms = await timeSteps(r, async () => { await rig.step(); });
@@ -155,7 +155,6 @@ export async function measureTraining(o: MeasureOptions): Promise<Measurement> {
 export async function measureInference(o: MeasureOptions): Promise<Measurement> {
   const r = resolve(o, 256);
   const info = await initBackend(o.backend ?? 'auto');
-  backendThreads(info.name);
   const model = benchModel(r);
   const { x, y } = randomBatch(model, r);
   try {
