@@ -2,7 +2,7 @@
  * Image decoding, resizing and encoding with sharp (libvips, shipped prebuilt
  * in npm packages, so it installs offline; actively maintained).
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { DataError, OptionError } from '../errors.js';
 import { readBytes } from './idx.js';
 
@@ -80,14 +80,39 @@ export function convertChannels(px: Uint8Array, from: number, to: number): Uint8
   return out;
 }
 
-/** Resizes raw interleaved pixels ([h, w, c], c = 1 or 3) to exactly width×height (plain resize, libvips default kernel). */
-async function resizeRaw(px: Uint8Array, w: number, h: number, c: 1 | 3, width: number, height: number): Promise<Uint8Array> {
-  if (w === width && h === height) return px;
-  const img = sharp(px, { raw: { width: w, height: h, channels: c } }).resize(width, height, { fit: 'fill' });
-  if (c === 1) img.toColourspace('b-w');
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== c) throw new DataError(`resize produced ${info.channels} channels, expected ${c}`);
-  return toU8(data);
+/** Decoded size after EXIF orientation (orientations 5..8 swap width and height). */
+function orientedSize(m: Metadata): { width: number; height: number } {
+  const w = m.width ?? 0, h = m.height ?? 0;
+  return (m.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
+}
+
+/**
+ * Decodes, drops alpha and resizes to width×height in one libvips pipeline
+ * (JPEG shrink-on-load makes big photos cheap). Returns 1-channel pixels for
+ * gray files and 3-channel sRGB otherwise.
+ */
+async function decodeResized(bytes: Uint8Array, source: string, fit: (w: number, h: number) => [number, number]): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new DataError(`${source}: empty image data`);
+  try {
+    const meta = await sharp(bytes).metadata();
+    const { width, height } = orientedSize(meta);
+    const [w, h] = fit(width, height);
+    const gray = (meta.channels ?? 3) <= 2;
+    let img = sharp(bytes, { failOn: 'error' }).rotate();
+    if (meta.hasAlpha) {
+      // libvips resizes premultiplied alpha even after removeAlpha(): drop alpha in a first pass so colours stay exact
+      const flat = gray ? img.toColourspace('b-w') : img.removeAlpha();
+      const { data, info } = await flat.raw().toBuffer({ resolveWithObject: true });
+      img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 3 } });
+    }
+    if (gray) img.toColourspace('b-w'); // 1 channel (sharp would write sRGB)
+    else img.removeAlpha();
+    const { data, info } = await img.resize(w, h, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    return { pixels: toU8(data), width: info.width, height: info.height, channels: info.channels };
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new DataError(`${source}: cannot decode image (${why})`);
+  }
 }
 
 /** Places `inner` ([h, w, c]) centred in a zero [H, W, c] canvas. */
@@ -113,15 +138,13 @@ export async function loadImage(
   if (C !== 1 && C !== 3) throw new OptionError(`image channels must be 1 or 3, got ${C}`);
   const source = typeof input === 'string' ? input : 'image data';
   const bytes = typeof input === 'string' ? await readBytes(input) : input;
-  const img = await decodeImage(bytes, source);
-  let w = W, h = H;
-  if (o.fit === 'letterbox') {
-    const scale = Math.min(W / img.width, H / img.height);
-    w = Math.max(1, Math.min(W, Math.round(img.width * scale)));
-    h = Math.max(1, Math.min(H, Math.round(img.height * scale)));
-  }
-  const conv = convertChannels(img.pixels, img.channels, C); // [img.height, img.width, C], alpha dropped
-  const px = await resizeRaw(conv, img.width, img.height, C, w, h); // [h, w, C]
+  const img = await decodeResized(bytes, source, (iw, ih) => {
+    if (o.fit !== 'letterbox') return [W, H];
+    const scale = Math.min(W / iw, H / ih);
+    return [Math.max(1, Math.min(W, Math.round(iw * scale))), Math.max(1, Math.min(H, Math.round(ih * scale)))];
+  });
+  const { width: w, height: h } = img;
+  const px = convertChannels(img.pixels, img.channels, C); // [h, w, C]
   if (o.invert) for (let i = 0; i < px.length; i++) px[i] = 255 - px[i];
   return w === W && h === H ? px : centre(px, w, h, W, H, C);
 }

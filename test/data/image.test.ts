@@ -51,6 +51,8 @@ test('loadImage resizes and converts gray↔RGB, drops alpha, inverts', async ()
   assert.equal(gray[0], Math.round(0.299 * 200 + 0.587 * 20 + 0.114 * 20));
   const g = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 3]);
   assert.deepEqual(Array.from(g.subarray(0, 6)), [90, 90, 90, 90, 90, 90]);
+  const ga = await loadImage(await solid(9, 9, [60], 'png', true), [3, 3, 3]); // gray + alpha
+  assert.ok(ga.every((v) => v === 60));
   const inv = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 1], { invert: true });
   assert.ok(inv.every((v) => v === 165));
 });
@@ -61,6 +63,11 @@ test('letterbox keeps the aspect ratio and pads with background 0', async () => 
   // 40x10 scaled to 8x2, centred vertically in rows 3..4
   const rows = Array.from({ length: 8 }, (_, y) => px[y * 8 + 4]);
   assert.deepEqual(rows, [0, 0, 0, 255, 255, 0, 0, 0]);
+  // EXIF orientation 6 (rotate 90°): a 40x10 JPEG displays as 10x40, so the letterbox is a vertical bar
+  const rotated = await sharp(await solid(40, 10, [255], 'jpeg')).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+  const tall = await loadImage(rotated, [8, 8, 1], { fit: 'letterbox' });
+  const cols = Array.from({ length: 8 }, (_, x) => tall[4 * 8 + x]);
+  assert.deepEqual(cols.map((v) => (v > 128 ? 1 : 0)), [0, 0, 0, 1, 1, 0, 0, 0]);
   const plain = await loadImage(wide, [8, 8, 1]);
   assert.ok(plain.every((v) => v === 255));
 });
