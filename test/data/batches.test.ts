@@ -108,3 +108,25 @@ test('maxShift 0 equals no augmentation and draws nothing from the rng', () => {
   assert.deepEqual(a.map((x) => Array.from(x.x)), b.map((x) => Array.from(x.x)));
   assert.deepEqual(rng.state(), before);
 });
+
+test('shifted RGB batches match a naive per-pixel reference', () => {
+  const [h, w, c] = [5, 7, 3];
+  const n = 6;
+  const images = Uint8Array.from({ length: n * h * w * c }, (_, i) => (i * 31 + 7) % 256);
+  const s: Split = { images, labels: new Uint8Array(n), count: n, shape: [h, w, c] };
+  const mean = [0.2, 0.4, 0.6], std = [0.5, 0.25, 2];
+  const maxShift = 3;
+  const got = [...iterateBatches(s, { batchSize: 4, mean, std, augment: { rng: new Rng(21), maxShift } })];
+  const rng = new Rng(21); // replay the same draws: dx then dy per image
+  for (let i = 0; i < n; i++) {
+    const dx = rng.int(2 * maxShift + 1) - maxShift, dy = rng.int(2 * maxShift + 1) - maxShift;
+    const b = got[Math.floor(i / 4)], k = i % 4;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {
+      const sy = y - dy, sx = x - dx;
+      const v = sy >= 0 && sy < h && sx >= 0 && sx < w ? images[((i * h + sy) * w + sx) * c + ch] : 0;
+      const want = (v / 255 - mean[ch]) / std[ch];
+      const at = ((k * h + y) * w + x) * c + ch;
+      assert.ok(Math.abs(b.x[at] - want) < 1e-5, `image ${i} shift (${dx},${dy}) at ${y},${x},${ch}: ${b.x[at]} vs ${want}`);
+    }
+  }
+});
