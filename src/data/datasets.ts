@@ -93,12 +93,14 @@ export async function loadIdxDataset(name: string, files: IdxFiles, labels: stri
   const teImg = await read('testImages'), teLab = await read('testLabels');
   let train = idxToSplit(trImg, trLab, files.trainImages, files.trainLabels, labels.length);
   let test = idxToSplit(teImg, teLab, files.testImages, files.testLabels, labels.length);
-  if (o.inputShape) {
-    if (o.inputShape.join('x') !== train.shape.join('x')) log(`${name}: resizing to ${o.inputShape.join('x')}`);
-    train = reshapeSplit(train, o.inputShape);
-    test = reshapeSplit(test, o.inputShape);
-  }
-  return withStats(name, labels, train, test);
+  if (!o.inputShape || o.inputShape.join('x') === train.shape.join('x')) return withStats(name, labels, train, test);
+  const [h, w, c] = o.inputShape;
+  log(`${name}: resizing to ${o.inputShape.join('x')}`);
+  // resize in gray, take statistics there (identical per replicated channel), then replicate channels
+  const gray = withStats(name, labels, reshapeSplit(train, [h, w, 1]), reshapeSplit(test, [h, w, 1]));
+  train = reshapeSplit(gray.train, [h, w, c]);
+  test = reshapeSplit(gray.test, [h, w, c]);
+  return { ...gray, train, test, mean: new Array(c).fill(gray.mean[0]), std: new Array(c).fill(gray.std[0]) };
 }
 
 function checkShape(shape: [number, number, number] | undefined): void {

@@ -66,6 +66,10 @@ export function convertChannels(px: Uint8Array, from: number, to: number): Uint8
   const hasColour = from >= 3;
   if (from === to) return px;
   const out = new Uint8Array(n * to);
+  if (from === 1 && to === 3) {
+    for (let i = 0, d = 0; i < n; i++, d += 3) out[d] = out[d + 1] = out[d + 2] = px[i];
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const s = i * from;
     if (to === 1) {

@@ -5,20 +5,35 @@
 import { convertChannels } from './image.js';
 import type { Dataset, Split } from './types.js';
 
-/** Bilinear resize of one [h, w, c] uint8 image to [H, W, c] (half-pixel centres, edge clamped). */
-export function resizeBilinear(src: Uint8Array, s: number, h: number, w: number, c: number, H: number, W: number, out: Uint8Array, o: number): void {
-  const sy = h / H, sx = w / W;
+/** Source indices and weights of a bilinear axis map from n to m samples (half-pixel centres, edge clamped). */
+export interface AxisMap { i0: Int32Array; i1: Int32Array; a: Float32Array }
+
+/** Precomputes the bilinear sampling positions for resizing an axis of length n to m. */
+export function axisMap(n: number, m: number): AxisMap {
+  const i0 = new Int32Array(m), i1 = new Int32Array(m), a = new Float32Array(m);
+  const scale = n / m;
+  for (let j = 0; j < m; j++) {
+    const f = Math.min(Math.max((j + 0.5) * scale - 0.5, 0), n - 1);
+    i0[j] = Math.floor(f);
+    i1[j] = Math.min(i0[j] + 1, n - 1);
+    a[j] = f - i0[j];
+  }
+  return { i0, i1, a };
+}
+
+/** Bilinear resize of one [h, w, c] uint8 image at src[s] into [H, W, c] at out[o], using precomputed axis maps. */
+export function resizeBilinear(
+  src: Uint8Array, s: number, w: number, c: number, ym: AxisMap, xm: AxisMap, out: Uint8Array, o: number,
+): void {
+  const H = ym.a.length, W = xm.a.length;
   for (let y = 0; y < H; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, h - 1), ay = fy - y0;
+    const r0 = s + ym.i0[y] * w * c, r1 = s + ym.i1[y] * w * c, ay = ym.a[y];
     for (let x = 0; x < W; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx), x1 = Math.min(x0 + 1, w - 1), ax = fx - x0;
+      const c0 = xm.i0[x] * c, c1 = xm.i1[x] * c, ax = xm.a[x];
       for (let k = 0; k < c; k++) {
-        const p00 = src[s + (y0 * w + x0) * c + k], p01 = src[s + (y0 * w + x1) * c + k];
-        const p10 = src[s + (y1 * w + x0) * c + k], p11 = src[s + (y1 * w + x1) * c + k];
+        const p00 = src[r0 + c0 + k], p01 = src[r0 + c1 + k], p10 = src[r1 + c0 + k], p11 = src[r1 + c1 + k];
         const top = p00 + (p01 - p00) * ax, bot = p10 + (p11 - p10) * ax;
-        out[o + (y * W + x) * c + k] = Math.round(top + (bot - top) * ay);
+        out[o + (y * W + x) * c + k] = top + (bot - top) * ay + 0.5; // Uint8Array store truncates: +0.5 rounds
       }
     }
   }
@@ -33,7 +48,8 @@ export function reshapeSplit(split: Split, shape: [number, number, number]): Spl
   let images = split.images; // [N, h, w, c]
   if (h !== H || w !== W) {
     images = new Uint8Array(split.count * H * W * c); // [N, H, W, c]
-    for (let i = 0; i < split.count; i++) resizeBilinear(split.images, i * inSize, h, w, c, H, W, images, i * H * W * c);
+    const ym = axisMap(h, H), xm = axisMap(w, W);
+    for (let i = 0; i < split.count; i++) resizeBilinear(split.images, i * inSize, w, c, ym, xm, images, i * H * W * c);
   }
   if (c !== C) images = convertChannels(images, c, C); // [N, H, W, C]
   return { images, labels: split.labels, count: split.count, shape: [H, W, C] };
