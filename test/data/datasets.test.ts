@@ -7,7 +7,7 @@ import { DataError, OptionError } from '../../src/errors.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mobilenet-ds-'));
 process.env.MOBILENET_CACHE_DIR = join(dir, 'cache'); // keep the user's cache out of the tests
-const { loadDataset, loadIdxDataset, mnistFiles, MNIST_LABELS } = await import('../../src/data/datasets.js');
+const { loadDataset, loadIdxDataset, mnistFiles, fashionFiles, MNIST_LABELS } = await import('../../src/data/datasets.js');
 const { verifyMd5, md5Hex } = await import('../../src/data/md5-cache.js');
 test.after(() => rm(dir, { recursive: true, force: true }));
 
@@ -107,4 +107,9 @@ test('bad dataset specs and shapes are OptionErrors', async () => {
   await assert.rejects(loadDataset('cifar'), (e: unknown) => e instanceof OptionError && /unknown dataset 'cifar'/.test(e.message));
   await assert.rejects(loadDataset('mnist', { inputShape: [28, 28, 2] }), OptionError);
   await assert.rejects(loadDataset('folder:'), OptionError);
+});
+
+test('a missing Fashion-MNIST package says to run the set-up script', () => {
+  assert.throws(() => fashionFiles(join(dir, 'no-such-dir')), (e: unknown) =>
+    e instanceof DataError && /dataset-fashion-mnist.*run scripts\/setup\.sh/.test(e.message));
 });
