@@ -51,6 +51,15 @@ test('loadImage resizes and converts gray↔RGB, drops alpha, inverts', async ()
   assert.equal(gray[0], Math.round(0.299 * 200 + 0.587 * 20 + 0.114 * 20));
   const g = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 3]);
   assert.deepEqual(Array.from(g.subarray(0, 6)), [90, 90, 90, 90, 90, 90]);
+  for (const cs of ['rgb16', 'grey16'] as const) { // 16-bit PNGs come out as 8-bit
+    const c = cs === 'rgb16' ? 3 : 1;
+    const png16 = await sharp(new Uint8Array(16 * c).fill(200), { raw: { width: 4, height: 4, channels: c } }).toColourspace(cs).png().toBuffer();
+    assert.equal((await sharp(png16).metadata()).depth, 'ushort');
+    const d = await decodeImage(png16, '16bit.png');
+    assert.equal(d.pixels.length, 16 * c);
+    assert.ok(d.pixels.every((v) => v === 200));
+    assert.ok((await loadImage(png16, [2, 2, 3])).every((v) => v === 200));
+  }
   const ga = await loadImage(await solid(9, 9, [60], 'png', true), [3, 3, 3]); // gray + alpha
   assert.ok(ga.every((v) => v === 60));
   const inv = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 1], { invert: true });
