@@ -90,6 +90,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mn::registerMatmul(env, exports);
   mn::registerNorm(env, exports);
   mn::registerDepthwiseGrad(env, exports);
+  mn::registerEltwise(env, exports);
   return exports;
 }
 

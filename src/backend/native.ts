@@ -28,6 +28,15 @@ export interface NativeAddon {
     rows: number, channels: number, eps: number): void;
   clipReluForward(x: Float32Array, y: Float32Array, n: number, cap: number): void;
   clipReluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, cap: number): void;
+  /** op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference; a, b: out.length or 1 element. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** op: 0 sqrt, 1 square, 2 neg, 3 abs, 4 rsqrt. */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** x viewed as [O, M, I]: out[o, i] = scale · Σ_m x[o, m, i]. */
+  reduceMiddle(x: Float32Array, out: Float32Array, O: number, M: number, I: number, scale: number): void;
+  /** One Adam step for one variable into new buffers (c1 = 1 − beta1^t, c2 = 1 − beta2^t). */
+  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array,
+    vOut: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
 }
 
 const ADDON = path.join('native', 'build', 'Release', 'mobilenet_onednn.node');
@@ -49,6 +58,9 @@ let cached: { addon: NativeAddon | null; error?: string } | undefined;
 export function loadNative(): { addon: NativeAddon | null; error?: string } {
   if (cached) return cached;
   const file = path.join(packageRoot(), ADDON);
+  // Idle OpenMP threads spin ~forever by default: on a shared machine that starves everyone (3× slower
+  // steps measured under load). Spin briefly, then sleep, unless the user chose a policy.
+  if (process.env.OMP_WAIT_POLICY == null && process.env.GOMP_SPINCOUNT == null) process.env.GOMP_SPINCOUNT = '20000';
   if (!fs.existsSync(file)) {
     cached = { addon: null, error: `native addon not built (${ADDON} missing; run npm run build:native)` };
     return cached;

@@ -8,6 +8,8 @@ import { NativeAddon } from './native.js';
 import { convKernels } from './conv-kernels.js';
 import { matmulKernels } from './matmul-kernels.js';
 import { normKernels, registerNormGradients } from './norm-kernels.js';
+import { eltwiseKernels } from './eltwise-kernels.js';
+import { adamKernel, patchAdam } from './adam.js';
 
 export const ONEDNN = 'onednn';
 /** Above cpu (1) and wasm (2), so tf.ready() picks 'onednn' when it is registered. */
@@ -21,21 +23,26 @@ export class OnednnBackend extends cpu.MathBackendCPU {
   }
 }
 
+function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
+  return [...convKernels(addon, ONEDNN), ...matmulKernels(addon, ONEDNN), ...normKernels(addon, ONEDNN),
+    ...eltwiseKernels(addon, ONEDNN), adamKernel(addon, ONEDNN)];
+}
+
 /** The kernel names the addon implements natively (every other kernel is the cpu one). */
 export function nativeKernelNames(addon: NativeAddon): string[] {
-  return [...convKernels(addon, ONEDNN), ...matmulKernels(addon, ONEDNN), ...normKernels(addon, ONEDNN)]
-    .map((k) => k.kernelName);
+  return nativeKernels(addon).map((k) => k.kernelName);
 }
 
 /** Registers backend 'onednn' and its kernels (idempotent). */
 export function registerOnednn(addon: NativeAddon): void {
   if (tf.findBackendFactory(ONEDNN) != null) return;
-  const native = [...convKernels(addon, ONEDNN), ...matmulKernels(addon, ONEDNN), ...normKernels(addon, ONEDNN)];
+  const native = nativeKernels(addon);
   const overridden = new Set(native.map((k) => k.kernelName));
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (!overridden.has(k.kernelName)) tf.registerKernel({ ...k, backendName: ONEDNN });
   }
   for (const k of native) tf.registerKernel(k);
   registerNormGradients();
+  patchAdam(ONEDNN);
   tf.registerBackend(ONEDNN, () => new OnednnBackend(), PRIORITY);
 }
