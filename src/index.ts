@@ -20,3 +20,4 @@ export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './train/run-dir.js';
 export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
 export { initBackend } from './backend/index.js';
 export type { BackendName, BackendChoice, BackendInfo } from './backend/index.js';
+export * from './data/index.js';
