@@ -119,7 +119,9 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   const float c1 = info[11].As<Napi::Number>().FloatValue(), c2 = info[12].As<Napi::Number>().FloatValue();
   const float *w = p[0], *g = p[1], *m = p[2], *v = p[3];
   float *wo = p[4], *mo = p[5], *vo = p[6];
-  const float a1 = 1.f - b1, a2 = 1.f - b2;
+  // As TF.js: 1 - beta computed in double, then rounded to float32.
+  const float a1 = float(1.0 - info[8].As<Napi::Number>().DoubleValue());
+  const float a2 = float(1.0 - info[9].As<Napi::Number>().DoubleValue());
 #pragma omp parallel for simd schedule(static) if (n >= size_t(kParallelMin))
   for (size_t i = 0; i < n; ++i) {
     const float m1 = m[i] * b1 + g[i] * a1;
