@@ -23,6 +23,18 @@ function nhwc(a: Attrs): boolean {
   return a.dataFormat == null || a.dataFormat === 'NHWC' || a.dataFormat === 'channelsLast';
 }
 
+/** A 1×1, stride-1, unpadded, undilated standard convolution is a matrix product over pixels. */
+function pointwise(c: tf.backend_util.Conv2DInfo, depthwise: boolean): boolean {
+  const p = c.padInfo;
+  return !depthwise && c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 &&
+    c.dilationHeight === 1 && c.dilationWidth === 1 && p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0;
+}
+
+/** Matmul shape vector [batch, M, N, K, transA, transB] for one 2-D product. */
+function mm(M: number, N: number, K: number, ta: boolean, tb: boolean): Int32Array {
+  return Int32Array.from([1, M, N, K, ta ? 1 : 0, tb ? 1 : 0]);
+}
+
 function forward(addon: NativeAddon, name: string, depthwise: boolean, fused: boolean) {
   return (args: KernelArgs): Info | Info[] => {
     const { attrs } = args;
@@ -37,7 +49,9 @@ function forward(addon: NativeAddon, name: string, depthwise: boolean, fused: bo
     const biasOk = !fused || inputs.bias == null || (bias != null && bias.length === c.outChannels);
     if (!x || !w || act < 0 || !biasOk || !nhwc(a)) return cpuKernel(name, args);
     const y = new Float32Array(sizeOf(c.outShape)); // [B, OH, OW, OC]
-    addon.convForward(x, w, bias, y, convShape(c, depthwise ? c.inChannels : 1), act);
+    const pixels = c.batchSize * c.outHeight * c.outWidth;
+    if (pointwise(c, depthwise)) addon.matmul(x, w, bias, y, mm(pixels, c.outChannels, c.inChannels, false, false), act);
+    else addon.convForward(x, w, bias, y, convShape(c, depthwise ? c.inChannels : 1), act);
     return backend.makeTensorInfo(c.outShape, 'float32', y);
   };
 }
@@ -54,7 +68,10 @@ function backwardData(addon: NativeAddon, name: string, depthwise: boolean) {
     const shape = a.inputShape as number[];
     const c = info(shape, inputs.filter.shape, a, depthwise);
     const dx = new Float32Array(sizeOf(shape)); // [B, H, W, C]
-    addon.convBackwardData(dy, w, dx, convShape(c, depthwise ? c.inChannels : 1));
+    const pixels = c.batchSize * c.outHeight * c.outWidth;
+    if (depthwise) addon.depthwiseBackwardData(dy, w, dx, convShape(c, c.inChannels));
+    else if (pointwise(c, false)) addon.matmul(dy, w, null, dx, mm(pixels, c.inChannels, c.outChannels, false, true), 0);
+    else addon.convBackwardData(dy, w, dx, convShape(c, 1));
     return backend.makeTensorInfo(shape, 'float32', dx);
   };
 }
@@ -71,7 +88,9 @@ function backwardFilter(addon: NativeAddon, name: string, depthwise: boolean) {
     const shape = a.filterShape as number[];
     const c = info(inputs.x.shape, shape, a, depthwise);
     const dw = new Float32Array(sizeOf(shape)); // [KH, KW, C, M] or [KH, KW, IN, OUT]
+    const pixels = c.batchSize * c.outHeight * c.outWidth;
     if (depthwise) addon.depthwiseBackwardWeights(x, dy, dw, convShape(c, c.inChannels));
+    else if (pointwise(c, false)) addon.matmul(x, dy, null, dw, mm(c.inChannels, c.outChannels, pixels, true, false), 0);
     else addon.convBackwardWeights(x, dy, dw, convShape(c, 1));
     return backend.makeTensorInfo(shape, 'float32', dw);
   };

@@ -10,7 +10,8 @@ for (const n of [1, 7]) for (const [h, w] of [[5, 5], [8, 6]]) for (const s of [
   CASES.push({ n, h, w, k: 3, s, pad });
 }
 CASES.push({ n: 2, h: 7, w: 7, k: 1, s: 2, pad: 'same' }, { n: 3, h: 2, w: 2, k: 3, s: 2, pad: 'same' },
-  { n: 3, h: 1, w: 1, k: 3, s: 1, pad: 'same' });
+  { n: 3, h: 1, w: 1, k: 3, s: 1, pad: 'same' }, { n: 7, h: 5, w: 3, k: 1, s: 1, pad: 'same' },
+  { n: 1, h: 2, w: 2, k: 1, s: 1, pad: 'valid' });
 
 const label = (c: Case) => `n${c.n} ${c.h}x${c.w} k${c.k} s${c.s} ${c.pad}`;
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
