@@ -23,7 +23,7 @@ export async function probeBackends(names: readonly BackendName[] = ALL_BACKENDS
   for (const name of names) {
     try {
       const info: BackendInfo = await initBackend(name);
-      out.push(info.name === name ? { name, available: true } : { name, available: false, reason: `fell back to ${info.name}` });
+      out.push(info.name === name ? { name, available: true } : { name, available: false, reason: info.notice ?? `fell back to ${info.name}` });
     } catch (e) {
       out.push({ name, available: false, reason: (e as Error).message });
     }
