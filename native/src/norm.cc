@@ -105,11 +105,15 @@ Napi::Value BnTrainBackward(const Napi::CallbackInfo& info) {
   if (!db) return info.Env().Undefined();
   std::vector<double> s;
   channelReduce(R, C, 2, s, [&](long r, double* acc) {
-    const float* xr = x + r * C;
-    const float* dr = dy + r * C;
+    const float* __restrict xr = x + r * C;
+    const float* __restrict dr = dy + r * C;
+    const float* __restrict mu = mean;
+    double* __restrict a0 = acc;
+    double* __restrict a1 = acc + C;
+#pragma omp simd
     for (int c = 0; c < C; ++c) {
-      acc[c] += dr[c];
-      acc[C + c] += dr[c] * (xr[c] - mean[c]);
+      a0[c] += dr[c];
+      a1[c] += dr[c] * (xr[c] - mu[c]);
     }
   });
   std::vector<float> inv(C), k(C), mdb(C), mdg(C);
@@ -123,10 +127,13 @@ Napi::Value BnTrainBackward(const Napi::CallbackInfo& info) {
   }
 #pragma omp parallel for schedule(static)
   for (long r = 0; r < R; ++r) {
-    const float* xr = x + r * C;
-    const float* dr = dy + r * C;
-    float* o = dx + r * C;
-    for (int c = 0; c < C; ++c) o[c] = k[c] * (dr[c] - mdb[c] - (xr[c] - mean[c]) * mdg[c]);
+    const float* __restrict xr = x + r * C;
+    const float* __restrict dr = dy + r * C;
+    const float* __restrict mu = mean;
+    const float *__restrict kk = k.data(), *__restrict b = mdb.data(), *__restrict gg = mdg.data();
+    float* __restrict o = dx + r * C;
+#pragma omp simd
+    for (int c = 0; c < C; ++c) o[c] = kk[c] * (dr[c] - b[c] - (xr[c] - mu[c]) * gg[c]);
   }
   return info.Env().Undefined();
 }
@@ -139,8 +146,13 @@ Napi::Value ClipReluForward(const Napi::CallbackInfo& info) {
   float* y = x ? f32(info, 1, n) : nullptr;
   if (!y) return info.Env().Undefined();
   if (cap <= 0) cap = INFINITY;
-#pragma omp parallel for simd schedule(static)
-  for (long i = 0; i < n; ++i) y[i] = std::fmin(std::fmax(x[i], 0.f), cap);
+  // Ternaries (not fmin/fmax, which do not vectorise without -ffinite-math-only); NaN passes through
+  // as in TF.js's relu and clipByValue.
+#pragma omp parallel for simd schedule(static) if (n >= 32768)
+  for (long i = 0; i < n; ++i) {
+    float v = x[i] < 0.f ? 0.f : x[i];
+    y[i] = v > cap ? cap : v;
+  }
   return info.Env().Undefined();
 }
 
@@ -153,8 +165,8 @@ Napi::Value ClipReluBackward(const Napi::CallbackInfo& info) {
   float* dx = dy ? f32(info, 2, n) : nullptr;
   if (!dx) return info.Env().Undefined();
   if (cap <= 0) cap = INFINITY;
-#pragma omp parallel for simd schedule(static)
-  for (long i = 0; i < n; ++i) dx[i] = (x[i] > 0.f && x[i] <= cap) ? dy[i] : 0.f;
+#pragma omp parallel for simd schedule(static) if (n >= 32768)
+  for (long i = 0; i < n; ++i) dx[i] = (x[i] > 0.f) & (x[i] <= cap) ? dy[i] : 0.f;
   return info.Env().Undefined();
 }
 
