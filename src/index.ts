@@ -21,3 +21,7 @@ export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
 export { initBackend } from './backend/index.js';
 export type { BackendName, BackendChoice, BackendInfo } from './backend/index.js';
 export * from './data/index.js';
+export { measureTraining, measureInference } from './bench/measure.js';
+export type { Measurement, MeasureOptions } from './bench/measure.js';
+export { profileTrainingStep, renderProfile } from './bench/profile.js';
+export { availableBackends } from './bench/backends.js';
