@@ -17,7 +17,7 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --input HxWxC             model input for folder datasets (default 224x224x3); mnist-like data is 28x28x1
   --epochs N                default 10
   --batch-size N            default 128
-  --lr X                    peak learning rate (default 0.002)
+  --lr X                    peak learning rate (default 0.01)
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default adam; sgd has momentum 0.9)
   --schedule NAME           ${SCHEDULES.join('|')} (default cosine, after a linear warm-up)
   --warmup N                warm-up steps (default 3% of all steps, at most 200)

@@ -45,7 +45,7 @@ export function lineChart(title: string, series: Series[], o: { width?: number; 
 export function confusionSvg(confusion: number[][], labels: string[]): string {
   const k = labels.length, cell = Math.max(18, Math.min(40, Math.floor(480 / Math.max(1, k))));
   const lab = Math.min(110, 8 + 7 * Math.max(...labels.map((l) => l.length), 1));
-  const W = lab + k * cell + 10, H = lab + k * cell + 10;
+  const W = lab + k * cell + 10, H = lab + k * cell + 24;
   const cells: string[] = [];
   for (let i = 0; i < k; i++) {
     const total = confusion[i].reduce((a, b) => a + b, 0) || 1;
@@ -61,5 +61,5 @@ export function confusionSvg(confusion: number[][], labels: string[]): string {
     `<text x="${lab - 4}" y="${lab + i * cell + cell / 2 + 4}" text-anchor="end" font-size="10">${esc(l)}</text>` +
     `<text transform="translate(${lab + i * cell + cell / 2},${lab - 4}) rotate(-60)" font-size="10">${esc(l)}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">` +
-    `<text x="4" y="12" font-size="10">rows: true, columns: predicted</text>${names}${cells.join('')}</svg>`;
+    `<text x="4" y="${H - 6}" font-size="10">rows: true class, columns: predicted</text>${names}${cells.join('')}</svg>`;
 }

@@ -45,6 +45,8 @@ export interface TrainResult {
   test: EvalResult | null;
   backend: string;
   meta: RunMeta;
+  /** Images in the training, validation and test splits used. */
+  counts: { train: number; val: number; test: number };
 }
 
 /** Trains a MobileNet on a dataset into run directory `out` (see run-dir.ts / checkpoint.ts for the layout). */
@@ -110,5 +112,8 @@ async function finish(
     test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
     await writeReport(out, { model, meta: state.meta, history: state.history, test, backend, status });
   }
-  return { dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta };
+  return {
+    dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta,
+    counts: { train: data.train.count, val: data.val?.count ?? 0, test: data.test.count },
+  };
 }

@@ -18,7 +18,7 @@ import { learningRate } from '../../src/train/schedule.js';
 
 test('options: defaults and one OptionError per bad value', () => {
   const o = resolveTrainOptions({ arch: 'v2' });
-  assert.deepEqual([o.epochs, o.batchSize, o.lr, o.optimizer, o.schedule, o.valSplit], [10, 128, 2e-3, 'adam', 'cosine', 0]);
+  assert.deepEqual([o.epochs, o.batchSize, o.lr, o.optimizer, o.schedule, o.valSplit], [10, 128, 1e-2, 'adam', 'cosine', 0]);
   const bad: Array<[object, RegExp]> = [
     [{ arch: 'v3' }, /arch/], [{ epochs: 0 }, /epochs/], [{ batchSize: 1.5 }, /batchSize/], [{ lr: -1 }, /lr/],
     [{ lr: NaN }, /lr/], [{ optimizer: 'adagrad' }, /optimizer/], [{ schedule: 'poly' }, /schedule/],
