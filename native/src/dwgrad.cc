@@ -1,5 +1,5 @@
-// Depthwise convolution gradients as plain OpenMP loops: oneDNN 2.6's weight gradient falls back to
-// slow paths on tiny maps, and its nhwc backward-data (jit_dw) measured 20-50 ms on [128,14,14,32..64]. x [N, IH, IW, C], dy [N, OH, OW, C·M], dw [KH, KW, C, M]; shape vector as conv.cc.
+// Depthwise weight gradient as a plain OpenMP loop, for tiny maps: oneDNN 2.6's falls back to a slow
+// path there (measured 2-3 ms vs 0.03-0.12 ms for [128,2,2,512] and [128,1,1,1024]). x [N, IH, IW, C], dy [N, OH, OW, C·M], dw [KH, KW, C, M]; shape vector as conv.cc.
 #include <omp.h>
 #include <algorithm>
 #include <vector>
@@ -51,54 +51,10 @@ Napi::Value DepthwiseBackwardWeights(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-/** depthwiseBackwardData(dy, w, dx, shape): dx [N, IH, IW, C] from dy [N, OH, OW, C·M] and
- *  w [KH, KW, C, M], as a scatter over output pixels (threads split the batch: no write conflicts). */
-Napi::Value DepthwiseBackwardData(const Napi::CallbackInfo& info) {
-  auto p = ints(info, 3, 18);
-  if (p.empty()) return info.Env().Undefined();
-  const long N = p[0], IH = p[1], IW = p[2], C = p[3], OH = p[4], OW = p[5], OC = p[6];
-  const long KH = p[7], KW = p[8], SH = p[9], SW = p[10], DH = p[11], DW = p[12], PT = p[13], PL = p[14];
-  const long M = OC / C;
-  float* dy = f32(info, 0, N * OH * OW * OC);
-  float* w = dy ? f32(info, 1, KH * KW * OC) : nullptr;
-  float* dx = w ? f32(info, 2, N * IH * IW * C) : nullptr;
-  if (!dx) return info.Env().Undefined();
-#pragma omp parallel for schedule(static)
-  for (long n = 0; n < N; ++n) {
-    std::fill(dx + n * IH * IW * C, dx + (n + 1) * IH * IW * C, 0.f);
-    for (long oh = 0; oh < OH; ++oh)
-      for (long ow = 0; ow < OW; ++ow) {
-        const float* g = dy + ((n * OH + oh) * OW + ow) * OC;
-        for (long kh = 0; kh < KH; ++kh) {
-          long ih = oh * SH - PT + kh * DH;
-          if (ih < 0 || ih >= IH) continue;
-          for (long kw = 0; kw < KW; ++kw) {
-            long iw = ow * SW - PL + kw * DW;
-            if (iw < 0 || iw >= IW) continue;
-            float* d = dx + ((n * IH + ih) * IW + iw) * C;
-            const float* wr = w + (kh * KW + kw) * OC;
-            if (M == 1) {
-#pragma omp simd
-              for (long c = 0; c < C; ++c) d[c] += g[c] * wr[c];
-            } else {
-              for (long c = 0; c < C; ++c) {
-                float s = 0.f;
-                for (long m = 0; m < M; ++m) s += g[c * M + m] * wr[c * M + m];
-                d[c] += s;
-              }
-            }
-          }
-        }
-      }
-  }
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void registerDepthwiseGrad(Napi::Env env, Napi::Object exports) {
   exports.Set("depthwiseBackwardWeights", Napi::Function::New(env, DepthwiseBackwardWeights));
-  exports.Set("depthwiseBackwardData", Napi::Function::New(env, DepthwiseBackwardData));
 }
 
 }  // namespace mn

@@ -69,9 +69,8 @@ function backwardData(addon: NativeAddon, name: string, depthwise: boolean) {
     const c = info(shape, inputs.filter.shape, a, depthwise);
     const dx = new Float32Array(sizeOf(shape)); // [B, H, W, C]
     const pixels = c.batchSize * c.outHeight * c.outWidth;
-    if (depthwise) addon.depthwiseBackwardData(dy, w, dx, convShape(c, c.inChannels));
-    else if (pointwise(c, false)) addon.matmul(dy, w, null, dx, mm(pixels, c.inChannels, c.outChannels, false, true), 0);
-    else addon.convBackwardData(dy, w, dx, convShape(c, 1));
+    if (pointwise(c, depthwise)) addon.matmul(dy, w, null, dx, mm(pixels, c.inChannels, c.outChannels, false, true), 0);
+    else addon.convBackwardData(dy, w, dx, convShape(c, depthwise ? c.inChannels : 1));
     return backend.makeTensorInfo(shape, 'float32', dx);
   };
 }
@@ -89,7 +88,9 @@ function backwardFilter(addon: NativeAddon, name: string, depthwise: boolean) {
     const c = info(inputs.x.shape, shape, a, depthwise);
     const dw = new Float32Array(sizeOf(shape)); // [KH, KW, C, M] or [KH, KW, IN, OUT]
     const pixels = c.batchSize * c.outHeight * c.outWidth;
-    if (depthwise) addon.depthwiseBackwardWeights(x, dy, dw, convShape(c, c.inChannels));
+    // oneDNN's depthwise weight gradient is slow on maps of 2×2 and smaller: use the plain loop there.
+    if (depthwise && c.inHeight * c.inWidth <= 4) addon.depthwiseBackwardWeights(x, dy, dw, convShape(c, c.inChannels));
+    else if (depthwise) addon.convBackwardWeights(x, dy, dw, convShape(c, c.inChannels));
     else if (pointwise(c, false)) addon.matmul(x, dy, null, dw, mm(c.inChannels, c.outChannels, pixels, true, false), 0);
     else addon.convBackwardWeights(x, dy, dw, convShape(c, 1));
     return backend.makeTensorInfo(shape, 'float32', dw);

@@ -18,7 +18,6 @@ export interface NativeAddon {
   convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, shape: Int32Array): void;
   convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
   depthwiseBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
-  depthwiseBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, shape: Int32Array): void;
   matmul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, shape: Int32Array, act: number): void;
   bnInference(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
     scale: Float32Array | null, y: Float32Array, rows: number, channels: number, eps: number): void;
