@@ -14,7 +14,7 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --arch v1|v2              architecture (required)
   --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
   --alpha A                 width multiplier (default 1)
-  --input HxWxC             model input for folder datasets (default 224x224x3); mnist-like data is 28x28x1
+  --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
   --epochs N                default 10
   --batch-size N            default 128
   --lr X                    peak learning rate (default 0.01)

@@ -29,7 +29,7 @@ export async function prepareData(
 ): Promise<TrainData> {
   const dataset = typeof source === 'string'
     ? await loadDataset(source as Parameters<typeof loadDataset>[0], {
-      inputShape: isMnistLike(source) ? undefined : o.model.inputShape, seed: o.seed, onProgress: onLog,
+      inputShape: o.model.inputShape, seed: o.seed, onProgress: onLog,
     })
     : source;
   const spec = typeof source === 'string' ? source : dataset.name;
