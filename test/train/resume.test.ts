@@ -84,3 +84,18 @@ test('a crash in the middle of a checkpoint save leaves the previous one loadabl
   assert.equal((await loadCheckpoint(dir)).from, path.join(dir, 'checkpoint'));
   await fs.rm(root, { recursive: true });
 });
+
+test('--patience stops early when validation accuracy stops improving; best/ holds the best epoch', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-patience-'));
+  // lr 1e-12 and BN momentum ~1 leave the model (and validation accuracy) unchanged, so epoch 2 is not better
+  const r = await train({
+    ...TINY, model: { ...TINY.model, bnMomentum: 0.99999 }, dataset: bandDataset(12, 3), out: root, epochs: 5, batchSize: 9,
+    lr: 1e-12, valSplit: 0.25, patience: 1,
+  });
+  assert.equal(r.status, 'early-stop');
+  assert.equal(r.history.length, 2);
+  assert.deepEqual(r.best, { valAcc: r.history[0].valAcc, epoch: 1 });
+  const best = await loadRun(root, { best: true });
+  assert.equal(best.meta.arch, 'v2');
+  await fs.rm(root, { recursive: true });
+});
