@@ -7,7 +7,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v3", "-fexceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=x86-64-v3", "-fexceptions", "-fno-math-errno"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]
