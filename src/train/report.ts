@@ -1,6 +1,9 @@
 /** report.html: curves and confusion matrix as inline SVG, metrics, model summary/cost, command and backend. */
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { breakdownByKind } from '../cost/breakdown.js';
+import { modelCost } from '../cost/model-cost.js';
+import { separableComparison } from '../cost/separable.js';
 import { MACS_NOTE, summaryJson } from '../cost/summary.js';
 import { EvalResult } from '../evaluate/metrics.js';
 import { confusionSvg, esc, lineChart } from '../evaluate/svg.js';
@@ -37,9 +40,15 @@ function curves(h: HistoryRow[]): string {
 }
 
 function summarySection(model: tfl.LayersModel, meta: RunMeta): string {
-  const s = summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes: meta.labels.length });
+  const cost = modelCost(model);
+  const s = summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes: meta.labels.length }, cost);
+  const sep = separableComparison(model, cost).network;
+  const kinds = htmlTable(['layer kind', 'layers', 'mult-adds', 'share', 'weights', 'share'], breakdownByKind(cost)
+    .map((k) => [k.label, k.layers, int(k.multAdds), pct(k.multAddsShare), int(k.params), pct(k.paramsShare)]));
   return `<p>${esc(model.name)} — input ${s.inputShape.join('×')}, alpha ${s.alpha}, ${s.classes} classes.
-Total params ${int(s.totalParams)} (trainable ${int(s.trainableParams)}), mult-adds ${int(s.multAdds)}. <small>${esc(MACS_NOTE)}</small></p>
+Total params ${int(s.totalParams)} (trainable ${int(s.trainableParams)}), mult-adds ${int(s.multAdds)}
+(with standard instead of depthwise-separable convolutions: ${int(sep.fullConvMultAdds)}). <small>${esc(MACS_NOTE)}</small></p>
+${kinds}
 <details><summary>layers (${s.layers.length})</summary>${htmlTable(['layer', 'type', 'output shape', 'params', 'mult-adds'],
     s.layers.map((l) => [l.name, l.type, `[${l.outputShape.join(', ')}]`, int(l.params), int(l.multAdds)]))}</details>`;
 }
