@@ -39,7 +39,7 @@ export function progressPrinter(s: ProgressStreams = { out: process.stdout, err:
           `${e.imgPerSec.toFixed(1)} img/s  ETA ${clock(e.etaSeconds)}`;
         if (tty) {
           const width = 24, done = Math.round((width * e.step) / e.steps);
-          s.err.write(`\r\x1b[2K[${'='.repeat(done)}${' '.repeat(width - done)}] ${text}`.slice(0, (s.err.columns ?? 120) + 6));
+          s.err.write(`\r\x1b[2K[${'='.repeat(done)}${' '.repeat(width - done)}] ${text}`.slice(0, (s.err.columns || 120) + 5));
           barShown = true;
         } else {
           const every = Math.max(1, Math.floor(e.steps / 10));
