@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeAddon } from './native.js';
-import { Backend, f32, Info, Ins, KernelArgs } from './kernel-util.js';
+import { Backend, f32, Info, Ins, KernelArgs, outputF32 } from './kernel-util.js';
 
 export const ADAM = 'MobilenetAdam';
 
@@ -29,7 +29,7 @@ export function adamKernel(addon: NativeAddon, backendName: string): tf.KernelCo
     const { value, gradient, m, v } = args.inputs as Ins;
     const a = args.attrs as Record<string, number>;
     const n = f32(backend, value)!.length;
-    const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)]; // value, m, v
+    const out = [outputF32(n), outputF32(n), outputF32(n)]; // value, m, v
     addon.adam(f32(backend, value)!, f32(backend, gradient)!, f32(backend, m)!, f32(backend, v)!, out[0], out[1], out[2],
       a.lr, a.beta1, a.beta2, a.epsilon, a.c1, a.c2);
     return out.map((o) => backend.makeTensorInfo(value.shape, 'float32', o));

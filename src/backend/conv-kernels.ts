@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeAddon } from './native.js';
-import { actCode, Backend, convShape, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins } from './kernel-util.js';
+import { actCode, Backend, convShape, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins, outputF32 } from './kernel-util.js';
 
 type Attrs = Record<string, unknown>;
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -48,7 +48,7 @@ function forward(addon: NativeAddon, name: string, depthwise: boolean, fused: bo
     const bias = fused && inputs.bias != null ? f32(backend, inputs.bias) : null;
     const biasOk = !fused || inputs.bias == null || (bias != null && bias.length === c.outChannels);
     if (!x || !w || act < 0 || !biasOk || !nhwc(a)) return cpuKernel(name, args);
-    const y = new Float32Array(sizeOf(c.outShape)); // [B, OH, OW, OC]
+    const y = outputF32(sizeOf(c.outShape)); // [B, OH, OW, OC]
     const pixels = c.batchSize * c.outHeight * c.outWidth;
     if (pointwise(c, depthwise)) addon.matmul(x, w, bias, y, mm(pixels, c.outChannels, c.inChannels, false, false), act);
     else addon.convForward(x, w, bias, y, convShape(c, depthwise ? c.inChannels : 1), act);
@@ -67,7 +67,7 @@ function backwardData(addon: NativeAddon, name: string, depthwise: boolean) {
     if (!dy || !w || !nhwc(a)) return cpuKernel(name, args);
     const shape = a.inputShape as number[];
     const c = info(shape, inputs.filter.shape, a, depthwise);
-    const dx = new Float32Array(sizeOf(shape)); // [B, H, W, C]
+    const dx = outputF32(sizeOf(shape)); // [B, H, W, C]
     const pixels = c.batchSize * c.outHeight * c.outWidth;
     if (pointwise(c, depthwise)) addon.matmul(dy, w, null, dx, mm(pixels, c.inChannels, c.outChannels, false, true), 0);
     else addon.convBackwardData(dy, w, dx, convShape(c, depthwise ? c.inChannels : 1));
@@ -86,7 +86,7 @@ function backwardFilter(addon: NativeAddon, name: string, depthwise: boolean) {
     if (!x || !dy || !nhwc(a)) return cpuKernel(name, args);
     const shape = a.filterShape as number[];
     const c = info(inputs.x.shape, shape, a, depthwise);
-    const dw = new Float32Array(sizeOf(shape)); // [KH, KW, C, M] or [KH, KW, IN, OUT]
+    const dw = outputF32(sizeOf(shape)); // [KH, KW, C, M] or [KH, KW, IN, OUT]
     const pixels = c.batchSize * c.outHeight * c.outWidth;
     // oneDNN's depthwise weight gradient is slow on maps of 2×2 and smaller: use the plain loop there.
     if (depthwise && c.inHeight * c.inWidth <= 4) addon.depthwiseBackwardWeights(x, dy, dw, convShape(c, c.inChannels));

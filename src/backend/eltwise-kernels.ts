@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeAddon } from './native.js';
-import { Backend, cpuKernel, f32, Info, Ins, KernelArgs, sizeOf } from './kernel-util.js';
+import { Backend, cpuKernel, f32, Info, Ins, KernelArgs, sizeOf, outputF32 } from './kernel-util.js';
 
 const BINARY: Record<string, number> = {
   Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6,
@@ -21,7 +21,7 @@ function binary(addon: NativeAddon, name: string, op: number) {
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const n = sizeOf(shape);
     if ((av.length !== n && av.length !== 1) || (bv.length !== n && bv.length !== 1) || n === 0) return cpuKernel(name, args);
-    const out = new Float32Array(n); // broadcast shape of a and b
+    const out = outputF32(n); // broadcast shape of a and b
     addon.binary(op, av, bv, out);
     return backend.makeTensorInfo(shape, 'float32', out);
   };
@@ -33,7 +33,7 @@ function unary(addon: NativeAddon, name: string, op: number) {
     const { x } = args.inputs as Ins;
     const xv = f32(backend, x);
     if (!xv) return cpuKernel(name, args);
-    const out = new Float32Array(xv.length); // shape of x
+    const out = outputF32(xv.length); // shape of x
     addon.unary(op, xv, out);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };
@@ -53,7 +53,7 @@ function reduce(addon: NativeAddon, name: 'Sum' | 'Mean') {
     const shape = args.attrs?.keepDims
       ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
       : x.shape.filter((_, i) => !axes.includes(i));
-    const out = new Float32Array(O * I); // x's shape without (or with 1 for) the reduced axes
+    const out = outputF32(O * I); // x's shape without (or with 1 for) the reduced axes
     addon.reduceMiddle(xv, out, O, M, I, name === 'Mean' ? 1 / M : 1);
     return backend.makeTensorInfo(shape, 'float32', out);
   };

@@ -44,3 +44,14 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Kernel inputs by name (optional ones may be null/undefined at run time). */
 export type Ins = Record<string, Info>;
+
+/**
+ * A Float32Array for a kernel output that the kernel overwrites completely: uninitialised memory
+ * (Buffer.allocUnsafeSlow) instead of zeroed pages, which measured as the main cost of the
+ * memory-bound kernels (e.g. ReLU6 on 1.6M values: 0.2 ms compute, 3 ms zero-filled allocation).
+ */
+export function outputF32(n: number): Float32Array {
+  if (n < 1024) return new Float32Array(n);
+  const b = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(b.buffer, b.byteOffset, n);
+}

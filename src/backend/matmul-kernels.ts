@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeAddon } from './native.js';
-import { actCode, Backend, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins } from './kernel-util.js';
+import { actCode, Backend, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins, outputF32 } from './kernel-util.js';
 
 function matmul(addon: NativeAddon, name: string, fused: boolean) {
   return (args: KernelArgs): Info | Info[] => {
@@ -29,7 +29,7 @@ function matmul(addon: NativeAddon, name: string, fused: boolean) {
     if (K !== K2 || (fused && inputs.bias != null && (bias == null || bias.length !== N))) return cpuKernel(name, args);
     const batch = sizeOf(outerA);
     const outShape = [...outerA, M, N]; // [...batch, M, N]
-    const c = new Float32Array(batch * M * N);
+    const c = outputF32(batch * M * N);
     if (c.length > 0 && K > 0) addon.matmul(a, b, bias, c, Int32Array.from([batch, M, N, K, ta ? 1 : 0, tb ? 1 : 0]), act);
     else if (c.length > 0) return cpuKernel(name, args);
     return backend.makeTensorInfo(outShape, 'float32', c);

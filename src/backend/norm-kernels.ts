@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NativeAddon } from './native.js';
-import { Backend, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins } from './kernel-util.js';
+import { Backend, cpuKernel, f32, Info, KernelArgs, sizeOf, Ins, outputF32 } from './kernel-util.js';
 
 export const BN_TRAIN = 'MobilenetBnTrain';
 export const BN_TRAIN_GRAD = 'MobilenetBnTrainGrad';
@@ -32,7 +32,7 @@ function fusedBatchNorm(addon: NativeAddon) {
     if (!xs || !m || !v || !ok(mean, m) || !ok(variance, v) || !ok(offset, o) || !ok(scale, s)) {
       return cpuKernel('FusedBatchNorm', args);
     }
-    const y = new Float32Array(xs.length); // [..., C]
+    const y = outputF32(xs.length); // [..., C]
     addon.bnInference(xs, m, v, o, s, y, R, C, Number(args.attrs?.varianceEpsilon ?? 0.001));
     return backend.makeTensorInfo(x.shape, 'float32', y);
   };
@@ -43,9 +43,9 @@ function bnTrain(addon: NativeAddon) {
     const backend = args.backend as Backend;
     const { x, gamma, beta } = args.inputs as Ins;
     const [R, C] = channels(x);
-    const y = new Float32Array(R * C); // [..., C]
-    const mean = new Float32Array(C);
-    const variance = new Float32Array(C);
+    const y = outputF32(R * C); // [..., C]
+    const mean = outputF32(C);
+    const variance = outputF32(C);
     addon.bnTrainForward(f32(backend, x)!, f32(backend, gamma), f32(backend, beta), y, mean, variance, R, C,
       Number(args.attrs?.epsilon));
     return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([C], 'float32', mean),
@@ -58,9 +58,9 @@ function bnTrainGrad(addon: NativeAddon) {
     const backend = args.backend as Backend;
     const { x, dy, gamma, mean, variance } = args.inputs as Ins;
     const [R, C] = channels(x);
-    const dx = new Float32Array(R * C); // [..., C]
-    const dg = new Float32Array(C);
-    const db = new Float32Array(C);
+    const dx = outputF32(R * C); // [..., C]
+    const dg = outputF32(C);
+    const db = outputF32(C);
     addon.bnTrainBackward(f32(backend, x)!, f32(backend, dy)!, f32(backend, gamma), f32(backend, mean)!,
       f32(backend, variance)!, dx, dg, db, R, C, Number(args.attrs?.epsilon));
     return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([C], 'float32', dg),
@@ -72,7 +72,7 @@ function clipRelu(addon: NativeAddon) {
   return (args: KernelArgs): Info => {
     const backend = args.backend as Backend;
     const x = f32(backend, (args.inputs as Ins).x)!;
-    const y = new Float32Array(x.length);
+    const y = outputF32(x.length);
     addon.clipReluForward(x, y, x.length, Number(args.attrs?.cap ?? 0));
     return backend.makeTensorInfo((args.inputs as Ins).x.shape, 'float32', y);
   };
@@ -82,7 +82,7 @@ function clipReluGrad(addon: NativeAddon) {
   return (args: KernelArgs): Info => {
     const backend = args.backend as Backend;
     const x = f32(backend, (args.inputs as Ins).x)!;
-    const dx = new Float32Array(x.length);
+    const dx = outputF32(x.length);
     addon.clipReluBackward(x, f32(backend, (args.inputs as Ins).dy)!, dx, x.length, Number(args.attrs?.cap ?? 0));
     return backend.makeTensorInfo((args.inputs as Ins).x.shape, 'float32', dx);
   };
