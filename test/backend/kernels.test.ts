@@ -121,8 +121,3 @@ test('Adam steps on onednn (one native pass per variable) match tf.train.adam on
   ref.forEach((r, i) => assertClose(got[i], r, 1e-5, `adam state ${i}`));
 });
 
-test('backend selection: onednn is picked by auto and reports its name', { skip: SKIP }, async () => {
-  assert.equal(nativeAvailable().available, true);
-  assert.deepEqual(await initBackend('auto'), { name: 'onednn' });
-  assert.equal(tf.getBackend(), 'onednn');
-});
