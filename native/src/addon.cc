@@ -16,6 +16,11 @@ dnnl::stream& stream() {
   return s;
 }
 
+std::mutex& cacheMutex() {
+  static std::mutex m;
+  return m;
+}
+
 Napi::Value fail(Napi::Env env, const std::string& msg) {
   Napi::Error::New(env, msg).ThrowAsJavaScriptException();
   return env.Undefined();

@@ -2,6 +2,7 @@
 #pragma once
 #include <napi.h>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@ namespace mn {
 dnnl::engine& engine();
 /** The process-wide in-order stream. */
 dnnl::stream& stream();
+/** Guards the primitive caches and the stream (worker threads may load the addon too). */
+std::mutex& cacheMutex();
 
 /** Float32Array argument i as a raw pointer; throws a JS TypeError when it is not one. */
 float* f32(const Napi::CallbackInfo& info, size_t i, size_t minLen);

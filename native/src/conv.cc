@@ -128,6 +128,7 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   if (!y) return info.Env().Undefined();
   int act = info[5].As<Napi::Number>().Int32Value();
   try {
+    std::lock_guard<std::mutex> lock(cacheMutex());
     Entry& e = getFwd(s, b != nullptr, act, p);
     e.a.set_data_handle(x);
     e.b.set_data_handle(w);
@@ -157,6 +158,7 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   float* dx = w ? f32(info, 2, s.srcSize()) : nullptr;
   if (!dx) return info.Env().Undefined();
   try {
+    std::lock_guard<std::mutex> lock(cacheMutex());
     Entry& e = getBwdData(s, p);
     e.a.set_data_handle(dy);
     e.b.set_data_handle(w);
@@ -182,6 +184,7 @@ Napi::Value ConvBackwardWeights(const Napi::CallbackInfo& info) {
   float* dw = dy ? f32(info, 2, s.wSize()) : nullptr;
   if (!dw) return info.Env().Undefined();
   try {
+    std::lock_guard<std::mutex> lock(cacheMutex());
     Entry& e = getBwdWeights(s, p);
     e.a.set_data_handle(x);
     e.b.set_data_handle(dy);

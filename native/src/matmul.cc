@@ -56,6 +56,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   if (!c) return info.Env().Undefined();
   int act = info[5].As<Napi::Number>().Int32Value();
   try {
+    std::lock_guard<std::mutex> lock(cacheMutex());
     Entry& e = get(p, bias != nullptr, act);
     e.a.set_data_handle(a);
     e.b.set_data_handle(b);
