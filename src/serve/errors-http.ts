@@ -1,10 +1,11 @@
 /**
  * Every error leaves the server as JSON {"error": "<one line>"} with the right status: Fastify's own
- * errors (body too large, unsupported media type, bad JSON) get plain wording; DataError (undecodable
- * image, wrong pixel shape) is a 400; anything else is a 500 whose detail goes to the log only.
+ * errors (body too large, unsupported media type, bad JSON) get plain wording; an image over the pixel
+ * limit is a 413; DataError (undecodable image, wrong pixel shape) is a 400; anything else is a 500 whose detail goes to the log only.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { DataError } from '../errors.js';
+import { ImageTooLargeError } from './input.js';
 
 export const ACCEPTED_TYPES = 'image/png, image/jpeg or application/json';
 
@@ -36,6 +37,7 @@ function describeFastifyError(e: FastifyError, bodyLimit: number, contentType: s
 /** Installs the JSON error, 404 and logging behaviour on `app`. */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number, log: (line: string) => void): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof ImageTooLargeError) return sendError(reply, 413, err.message);
     if (err instanceof DataError) return sendError(reply, 400, err.message);
     const known = describeFastifyError(err, bodyLimit, req.headers['content-type']);
     if (known) return sendError(reply, known[0], known[1]);

@@ -8,6 +8,7 @@
  * JSON `{"pixels": [[...]], "invert"?, "preprocess"?}`: exactly the model's H rows of W values
  * (or of C-value arrays), 0..255, used as is unless `preprocess` asks for the MNIST pipeline.
  */
+import sharp from 'sharp';
 import { decodeImage, loadImage } from '../data/image.js';
 import { DataError } from '../errors.js';
 import type { RunMeta } from '../train/run-dir.js';
@@ -22,8 +23,28 @@ export function preprocessingFor(meta: RunMeta): Preprocessing {
   return h === 28 && w === 28 && c === 1 && meta.dataset !== 'fashion-mnist' ? 'mnist' : 'resize';
 }
 
+/** Default limit on an upload's decoded size: a small PNG can declare 16000×16000 pixels (GBs decoded). */
+export const DEFAULT_MAX_PIXELS = 25_000_000;
+
+/** An image whose header declares more pixels than allowed (HTTP 413). */
+export class ImageTooLargeError extends DataError {}
+
+/** Reads only the image header (sharp metadata) and refuses images over `maxPixels` before decoding. */
+async function checkPixels(bytes: Uint8Array, maxPixels: number): Promise<void> {
+  let w = 0, h = 0;
+  try {
+    ({ width: w = 0, height: h = 0 } = await sharp(bytes).metadata());
+  } catch {
+    return; // not readable: decodeImage reports it
+  }
+  if (w * h > maxPixels) throw new ImageTooLargeError(`image is ${w}x${h} = ${w * h} pixels, over the limit of ${maxPixels}`);
+}
+
 /** An uploaded PNG/JPEG → normalised model input. Undecodable bytes throw DataError. */
-export async function imageInput(bytes: Uint8Array, meta: RunMeta, o: { invert?: boolean } = {}): Promise<Float32Array> {
+export async function imageInput(
+  bytes: Uint8Array, meta: RunMeta, o: { invert?: boolean; maxPixels?: number } = {},
+): Promise<Float32Array> {
+  await checkPixels(bytes, o.maxPixels ?? DEFAULT_MAX_PIXELS);
   const img = await decodeImage(bytes, 'request body');
   const gray = toGray(img.pixels, img.width, img.height, img.channels); // [h, w]
   const [, , c] = meta.inputShape;

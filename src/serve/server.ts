@@ -12,6 +12,7 @@ import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { Run, loadRun } from '../train/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
+import { DEFAULT_MAX_PIXELS } from './input.js';
 import { modelFiles, modelInfo } from './model-info.js';
 import { Predictor } from './predictor.js';
 import { apiRoutes, installParsers } from './routes-api.js';
@@ -26,6 +27,8 @@ export interface ServeOptions {
   host?: string;
   /** Largest request body in bytes (default 5 MB); larger bodies get 413. */
   bodyLimit?: number;
+  /** Largest image accepted, in decoded pixels (default 25 M); larger images get 413 before decoding. */
+  maxPixels?: number;
   /** Backend to compute on (default 'auto'). */
   backend?: BackendChoice;
   /** Serve the best/ checkpoint of a run directory. */
@@ -53,6 +56,9 @@ function checkOptions(o: ServeOptions): void {
   if (o.bodyLimit !== undefined && !(Number.isInteger(o.bodyLimit) && o.bodyLimit > 0)) {
     throw new OptionError(`bodyLimit must be a positive integer number of bytes, got ${o.bodyLimit}`);
   }
+  if (o.maxPixels !== undefined && !(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) {
+    throw new OptionError(`maxPixels must be a positive integer, got ${o.maxPixels}`);
+  }
 }
 
 /** Builds the server for a run directory (or a loaded Run). Does not listen yet. */
@@ -69,7 +75,9 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
     log(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);
   });
   const predictor = new Predictor(run.model, run.meta);
-  apiRoutes(app, { run, predictor, info: modelInfo(run, backend.name), backend: backend.name });
+  apiRoutes(app, {
+    run, predictor, info: modelInfo(run, backend.name), backend: backend.name, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
+  });
   pageRoutes(app, await modelFiles(run), o.webDir);
   await app.ready();
   return {

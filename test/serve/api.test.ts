@@ -1,6 +1,7 @@
 /** HTTP API of `mobilenet serve`: every status code, predictions, model info, concurrency. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { encodePng } from '../../src/data/image.js';
@@ -186,6 +187,23 @@ describe('errors are JSON with the right status', () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 1, 1);
     await bad(await post(big, 'image/png'), 413, /larger than the limit of 5242880 bytes/);
     await bad(await post(big, 'application/json'), 413, /limit/);
+  });
+
+  test('413: an image whose header declares more than 25 M pixels is refused before decoding', async () => {
+    const chunk = (type: string, data: Buffer) => {
+      const td = Buffer.concat([Buffer.from(type), data]);
+      const head = Buffer.alloc(4), crc = Buffer.alloc(4);
+      head.writeUInt32BE(data.length);
+      crc.writeUInt32BE(crc32(td) >>> 0);
+      return Buffer.concat([head, td, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(16000, 0);
+    ihdr.writeUInt32BE(16000, 4);
+    ihdr[8] = 8; // 8-bit gray
+    const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]); // 16000×16000 declared in 70 bytes
+    await bad(await post(bomb, 'image/png'), 413, /16000x16000 = 256000000 pixels, over the limit of 25000000/);
   });
 
   test('415: unsupported or missing content type', async () => {
