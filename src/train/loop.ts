@@ -43,7 +43,7 @@ async function persist(c: LoopContext): Promise<void> {
 async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   const { state: st, data } = c;
   const o = st.options;
-  // >>> 0: Rng.state() can hand out negative words (signed XOR) that fromState() rejects
+  // >>> 0: states saved by an earlier Rng could hold signed words, which fromState() rejects
   const rng = Rng.fromState(st.epochRng.map((v) => v >>> 0));
   const order = rng.permutation(data.train.count);
   const vars = trainableVariables(c.model);
