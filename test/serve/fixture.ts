@@ -59,7 +59,7 @@ export async function makeRunDir(o: { dataset?: string; inputShape?: [number, nu
   await initBackend('cpu');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mobilenet-serve-'));
   const inputShape = o.inputShape ?? [28, 28, 1];
-  const buildOptions = { alpha: 0.35, classifierActivation: null, inputShape };
+  const buildOptions = { alpha: 0.35, classifierActivation: null, inputShape, seed: 7 };
   const model = buildModel('v2', buildOptions, 'mnist');
   const x = await calibrationBatch(inputShape);
   calibrateBatchNorm(model, x);

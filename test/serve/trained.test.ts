@@ -52,11 +52,15 @@ async function trainHere(): Promise<string> {
   const abort = new AbortController();
   const t0 = Date.now();
   let slow = '';
+  const timer = setTimeout(() => {
+    slow = `training ${IMAGES} images did not finish within the budget of ${BUDGET_S} s`;
+    abort.abort();
+  }, BUDGET_S * 1000);
   const r = await trainFn({
     arch: 'v2', model: { alpha: 0.35 }, dataset: 'mnist', out: tmpDir, epochs: 1, batchSize: 64, lr: 6e-3,
     limitTrain: IMAGES, limitTest: 1000, seed: 1, backend: 'onednn', signal: abort.signal,
     onEvent: (e: { type: string; step?: number; etaSeconds?: number; imgPerSec?: number }) => {
-      if (e.type !== 'step' || (e.step ?? 0) < 5) return;
+      if (e.type !== 'step' || (e.step ?? 0) < 1) return;
       const projected = (Date.now() - t0) / 1000 + (e.etaSeconds ?? 0);
       if (projected > BUDGET_S && !abort.signal.aborted) {
         slow = `training ${IMAGES} images would take ~${projected.toFixed(0)} s at ${e.imgPerSec?.toFixed(0)} img/s (budget ${BUDGET_S} s)`;
@@ -64,6 +68,7 @@ async function trainHere(): Promise<string> {
       }
     },
   });
+  clearTimeout(timer);
   if (r.status === 'interrupted') throw new Error(slow || 'training was interrupted');
   console.log(`# trained V2 alpha 0.35 on ${IMAGES} images in ${((Date.now() - t0) / 1000).toFixed(0)} s: test accuracy ${r.test?.accuracy}`);
   return tmpDir;
