@@ -20,6 +20,7 @@ export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './train/run-dir.js';
 export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
 export { initBackend } from './backend/index.js';
 export type { BackendName, BackendChoice, BackendInfo } from './backend/index.js';
+export { setThreads, getThreads, nativeAvailable } from './backend/index.js';
 export * from './data/index.js';
 export { measureTraining, measureInference } from './bench/measure.js';
 export type { Measurement, MeasureOptions } from './bench/measure.js';
