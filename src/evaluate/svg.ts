@@ -25,7 +25,7 @@ export function lineChart(title: string, series: Series[], o: { width?: number; 
     const p = s.points.filter(([, y]) => Number.isFinite(y));
     if (!p.length) return '';
     const d = p.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    const dots = p.map(([x, y]) => `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`).join('');
+    const dots = p.length > 30 ? "" : p.map(([x, y]) => `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`).join('');
     return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
   }).join('');
   const legend = series.map((s, i) =>

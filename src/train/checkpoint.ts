@@ -38,6 +38,10 @@ export interface TrainState {
   /** Running sums of the unfinished epoch. */
   partial: { lossSum: number; correct: number; seen: number; seconds: number };
   history: HistoryRow[];
+  /** Training curve within epochs: [fractional epoch, mean loss, mean accuracy] about 20 times an epoch. */
+  trainCurve: Array<[number, number, number]>;
+  /** Sums since the last trainCurve point: [loss·images, correct, images]. */
+  curveSums: [number, number, number];
   best: { valAcc: number; epoch: number } | null;
   badEpochs: number;
   /** Why training ended, once it has. */

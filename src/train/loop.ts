@@ -39,6 +39,16 @@ async function persist(c: LoopContext): Promise<void> {
   await publish(c.dir, c.model, c.state.meta, c.state.history);
 }
 
+/** Accumulates a step into the training curve; emits a point every ~1/20 epoch and at the epoch's end. */
+function addCurvePoint(st: TrainState, loss: number, correct: number, n: number, step: number, steps: number): void {
+  const c = st.curveSums;
+  c[0] += loss; c[1] += correct; c[2] += n;
+  if (step % Math.max(1, Math.floor(steps / 20)) === 0 || step === steps) {
+    st.trainCurve.push([st.epoch + step / steps, c[0] / c[2], c[1] / c[2]]);
+    st.curveSums = [0, 0, 0];
+  }
+}
+
 /** Runs the rest of epoch `state.epoch`; returns false if aborted mid-way (state holds the partial epoch). */
 async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   const { state: st, data } = c;
@@ -60,6 +70,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
       st.partial.lossSum += r.loss * b.size;
       st.partial.correct += r.correct;
       st.partial.seen += b.size;
+      addCurvePoint(st, r.loss * b.size, r.correct, b.size, step + 1, span.stepsPerEpoch);
       const secs = (performance.now() - t0) / 1000;
       step++;
       c.emit({ type: 'step', epoch: st.epoch + 1, step, steps: span.stepsPerEpoch, loss: r.loss, acc: r.correct / b.size,

@@ -14,6 +14,8 @@ export interface ReportInput {
   model: tfl.LayersModel;
   meta: RunMeta;
   history: HistoryRow[];
+  /** [fractional epoch, loss, accuracy] points within epochs (else the per-epoch training values are drawn). */
+  curve?: Array<[number, number, number]>;
   test: EvalResult;
   backend: string;
   status: string;
@@ -28,13 +30,15 @@ function htmlTable(head: string[], rows: Array<Array<string | number>>): string 
   return `<table>${tr(head, 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
 }
 
-function curves(h: HistoryRow[]): string {
+function curves(h: HistoryRow[], curve: Array<[number, number, number]> = []): string {
   const s = (f: (r: HistoryRow) => number | null) => h.map((r) => [r.epoch, f(r) ?? NaN] as [number, number]);
+  const c = (i: 1 | 2) => curve.map((p) => [p[0], p[i]] as [number, number]);
+  const train = (i: 1 | 2, f: (r: HistoryRow) => number) => (curve.length ? c(i) : s(f));
   return lineChart('loss', [
-    { name: 'train', color: '#1f77b4', points: s((r) => r.trainLoss) },
+    { name: 'train', color: '#1f77b4', points: train(1, (r) => r.trainLoss) },
     { name: 'validation', color: '#d62728', points: s((r) => r.valLoss) },
   ]) + lineChart('accuracy', [
-    { name: 'train', color: '#1f77b4', points: s((r) => r.trainAcc) },
+    { name: 'train', color: '#1f77b4', points: train(2, (r) => r.trainAcc) },
     { name: 'validation', color: '#d62728', points: s((r) => r.valAcc) },
   ]);
 }
@@ -66,7 +70,7 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4
 <h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
 <p>Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images); ${r.history.length} epochs (${esc(r.status)}).</p>
 <p>Command: <code>${esc(meta.command || '(library call)')}</code><br>Backend: <code>${esc(r.backend)}</code>; saved model output: ${esc(meta.output)}.</p>
-<h2>Curves</h2>${curves(r.history)}
+<h2>Curves</h2>${curves(r.history, r.curve)}
 <h2>History</h2>${hist}
 <h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
 <h2>Per class (test)</h2>${classes}

@@ -61,7 +61,7 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const state: TrainState = {
     format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
     epochRng: new Rng(o.seed).state().map((v) => v >>> 0), partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
-    history: [], best: null, badEpochs: 0, finished: null,
+    history: [], trainCurve: [], curveSums: [0, 0, 0], best: null, badEpochs: 0, finished: null,
   };
   await fs.mkdir(cfg.out, { recursive: true });
   return finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr));
@@ -81,6 +81,8 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
   if (be.notice) emit({ type: 'log', message: be.notice });
   const ck = await loadCheckpoint(dir);
   const st = ck.state;
+  st.trainCurve ??= [];
+  st.curveSums ??= [0, 0, 0];
   if (cfg.epochs !== undefined) {
     const o: ResolvedTrainOptions = resolveTrainOptions({ ...st.options, epochs: cfg.epochs } as TrainOptions);
     if (o.epochs < st.epoch) throw new OptionError(`--epochs ${o.epochs} is below the ${st.epoch} epochs already done`);
@@ -110,7 +112,7 @@ async function finish(
   let test: EvalResult | null = null;
   if (status !== 'interrupted') {
     test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
-    await writeReport(out, { model, meta: state.meta, history: state.history, test, backend, status });
+    await writeReport(out, { model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status });
   }
   return {
     dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta,
