@@ -26,3 +26,11 @@ export { measureTraining, measureInference } from './bench/measure.js';
 export type { Measurement, MeasureOptions } from './bench/measure.js';
 export { profileTrainingStep, renderProfile } from './bench/profile.js';
 export { availableBackends } from './bench/backends.js';
+export {
+  train, resumeTraining, resolveTrainOptions, progressPrinter, loadCheckpoint, logitsModel, OPTIMIZERS, SCHEDULES,
+} from './train/index.js';
+export type {
+  TrainConfig, ResumeConfig, RunControl, TrainResult, TrainOptions, TrainEvent, TrainListener, TrainState,
+} from './train/index.js';
+export { evaluate, predict, evaluateModel, perClassMetrics, confusionSvg, mistakesPng } from './evaluate/index.js';
+export type { EvaluateOptions, Evaluation, EvalResult, ClassMetrics, Mistake, Prediction, ImagePrediction } from './evaluate/index.js';
