@@ -23,6 +23,7 @@ const HELP = `usage: node dist/bench/serve.js [options]     (load test on 127.0.
   --duration S       seconds of load (default 30)
   --connections N    concurrent connections (default 50)
   --body png|json    request body: an MNIST test digit as PNG, or 28×28 JSON pixels (default png)
+  --max-batch N      the server's --max-batch (default 32; 1 = no batching)
   --backend B        server backend: onednn | cpu | wasm | auto (default auto)
   --json             one JSON object instead of text`;
 
@@ -52,8 +53,9 @@ async function mnistDigit(): Promise<Uint8Array> {
 }
 
 /** Starts `mobilenet serve` on a free 127.0.0.1 port; resolves with the child, its URL and backend. */
-function startServer(dir: string, backend: string): Promise<{ child: ChildProcess; url: string; backend: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', dir, '--host', '127.0.0.1', '--port', '0', '--quiet', '--backend', backend],
+function startServer(dir: string, backend: string, maxBatch: number): Promise<{ child: ChildProcess; url: string; backend: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', dir, '--host', '127.0.0.1', '--port', '0', '--quiet', '--backend', backend,
+    '--max-batch', String(maxBatch)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stderr!.on('data', (d) => { err += d; });
@@ -86,11 +88,12 @@ async function load(url: string, body: Buffer | string, type: string, duration: 
 async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCommandArgs(argv, {
     run: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, body: { type: 'string' },
-    backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    backend: { type: 'string' }, 'max-batch': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (v.help) { console.log(HELP); return 0; }
   const duration = positiveInt('duration', v.duration as string | undefined) ?? 30;
   const connections = positiveInt('connections', v.connections as string | undefined) ?? 50;
+  const maxBatch = positiveInt('max-batch', v['max-batch'] as string | undefined) ?? 32;
   const kind = oneOf('body', v.body as string | undefined, ['png', 'json'] as const) ?? 'png';
   const backend = oneOf('backend', v.backend as string | undefined, ['onednn', 'cpu', 'wasm', 'auto'] as const) ?? 'auto';
   const dir = (v.run as string | undefined) ?? await untrainedRun();
@@ -98,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   const body = kind === 'png' ? await encodePng(digit, 28, 28, 1)
     : JSON.stringify({ pixels: Array.from({ length: 28 }, (_, y) => Array.from(digit.subarray(y * 28, y * 28 + 28))) });
   const type = kind === 'png' ? 'image/png' : 'application/json';
-  const server = await startServer(dir, backend);
+  const server = await startServer(dir, backend, maxBatch);
   let result: LoadResult;
   try {
     for (let i = 0; i < 5; i++) { // warm-up: first calls build kernels and caches
@@ -109,11 +112,12 @@ async function main(argv: string[]): Promise<number> {
     server.child.kill('SIGTERM');
     if (!v.run) await fs.rm(dir, { recursive: true, force: true });
   }
-  const info = { host: '127.0.0.1', backend: server.backend, body: kind, duration, connections, cpus: os.cpus().length, ...result };
+  const info = { host: '127.0.0.1', backend: server.backend, body: kind, duration, connections, maxBatch, cpus: os.cpus().length, ...result };
   if (v.json) {
     console.log(JSON.stringify(info));
   } else {
-    console.log(`POST /v1/predict (${kind}), ${connections} connections, ${duration} s, backend ${server.backend}, ${info.cpus} CPUs`);
+    console.log(`POST /v1/predict (${kind}), ${connections} connections, ${duration} s, backend ${server.backend}, ` +
+      `max batch ${maxBatch}, ${info.cpus} CPUs`);
     console.log(`requests/s ${result.requestsPerSecond.toFixed(1)}  latency p50 ${result.latencyP50Ms} ms  p99 ${result.latencyP99Ms} ms` +
       `  mean ${result.latencyMeanMs.toFixed(1)} ms`);
     console.log(`requests ${result.requests}  errors ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);

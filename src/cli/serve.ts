@@ -2,7 +2,7 @@
 import { BackendChoice } from '../backend/index.js';
 import { MobileNetError, OptionError } from '../errors.js';
 import { createServer } from '../serve/server.js';
-import { oneOf, parseCommandArgs, parseNumber, positiveNumber } from './args.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from './args.js';
 
 export const describe = 'HTTP prediction API and a browser page (draw a digit) for a trained run';
 
@@ -12,6 +12,7 @@ const HELP = `usage: mobilenet serve DIR [options]
   --host H              interface to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
   --body-limit MB       largest request body in MB (default 5); larger bodies get 413
   --max-megapixels MP   largest image accepted, in decoded megapixels (default 25); larger get 413
+  --max-batch N         most concurrent requests batched into one model call (default 32; 1 = off)
   --best                serve DIR/best (the best validation checkpoint)
   --backend B           onednn | cpu | wasm | auto (default auto)
   --quiet               no line per request
@@ -34,7 +35,7 @@ function nextSignal(): Promise<NodeJS.Signals> {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    port: { type: 'string' }, host: { type: 'string' }, 'body-limit': { type: 'string' }, 'max-megapixels': { type: 'string' }, best: { type: 'boolean' },
+    port: { type: 'string' }, host: { type: 'string' }, 'body-limit': { type: 'string' }, 'max-megapixels': { type: 'string' }, 'max-batch': { type: 'string' }, best: { type: 'boolean' },
     backend: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
@@ -44,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new OptionError('serve needs exactly one run directory (mobilenet serve DIR)');
   const port = parseNumber('port', values.port as string | undefined, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer in 0..65535');
   const mb = positiveNumber('body-limit', values['body-limit'] as string | undefined);
+  const maxBatch = positiveInt('max-batch', values['max-batch'] as string | undefined);
   const mp = positiveNumber('max-megapixels', values['max-megapixels'] as string | undefined);
   const host = values.host as string | undefined;
   if (host !== undefined && host.trim() === '') throw new OptionError('--host must not be empty');
@@ -52,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   const server = await createServer(positionals[0], {
     port: port ?? 8080, host: host ?? '127.0.0.1', best: values.best === true,
     bodyLimit: mb === undefined ? undefined : Math.round(mb * 1024 * 1024),
+    maxBatch,
     maxPixels: mp === undefined ? undefined : Math.max(1, Math.round(mp * 1e6)),
     backend: backend as BackendChoice | undefined,
     log: values.quiet ? undefined : (line) => console.log(line),

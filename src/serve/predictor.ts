@@ -1,6 +1,6 @@
 /**
- * Runs a run's model on one normalised input at a time. Model calls are serialised through a promise
- * chain, so concurrent requests queue instead of interleaving tensor work; memory is freed per call.
+ * Runs a run's model on normalised inputs. Model calls are serialised (one batch at a time, never
+ * interleaved tensor work); concurrent requests are batched together; memory is freed per call.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -14,8 +14,10 @@ export interface Prediction {
 export interface PredictResult {
   /** Probabilities of every class, index = class id. */
   probabilities: number[];
-  /** Milliseconds spent in the model (excluding queueing and decoding). */
+  /** Milliseconds the model took for the batch this input was in (excluding queueing and decoding). */
   ms: number;
+  /** How many requests shared that model call. */
+  batch: number;
 }
 
 /** Numerically stable softmax of a vector. */
@@ -35,39 +37,78 @@ export function topK(probabilities: number[], labels: string[], k: number): Pred
     .slice(0, Math.max(1, Math.min(k, probabilities.length)));
 }
 
+interface Job {
+  input: Float32Array;
+  resolve: (r: PredictResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Requests are queued and the model runs one batch at a time: whatever queued while the previous batch
+ * ran (up to maxBatch) goes in the next one. No request waits for a batch to fill; under concurrent load
+ * the batches grow by themselves, and a batch of N costs far less than N single calls.
+ */
 export class Predictor {
-  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: Job[] = [];
+  private running = false;
   private pending = 0;
 
-  constructor(private readonly model: tfl.LayersModel, private readonly meta: RunMeta) {}
+  constructor(private readonly model: tfl.LayersModel, private readonly meta: RunMeta, private readonly maxBatch = 32) {}
 
   /** Requests waiting for or inside the model. */
   get inFlight(): number {
     return this.pending;
   }
 
-  /** Runs the model on one input (normalised, row-major [H, W, C]); resolves in call order. */
+  /** Runs the model on one input (normalised, row-major [H, W, C]). */
   predict(input: Float32Array): Promise<PredictResult> {
-    this.pending++;
-    const job = this.queue.then(() => this.run(input));
-    this.queue = job.catch(() => undefined);
-    return job.finally(() => { this.pending--; });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ input, resolve, reject });
+      this.pending++;
+      void this.drain();
+    });
   }
 
-  private async run(input: Float32Array): Promise<PredictResult> {
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.waiting.length) {
+        // Let requests already read from sockets join this batch (a model call blocks the event loop).
+        await new Promise((r) => setImmediate(r));
+        const jobs = this.waiting.splice(0, this.maxBatch);
+        try {
+          const results = await this.runBatch(jobs.map((j) => j.input));
+          jobs.forEach((j, i) => j.resolve(results[i]));
+        } catch (e) {
+          jobs.forEach((j) => j.reject(e));
+        } finally {
+          this.pending -= jobs.length;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runBatch(inputs: Float32Array[]): Promise<PredictResult[]> {
     const [h, w, c] = this.meta.inputShape;
+    const n = inputs.length, size = h * w * c;
     const t0 = performance.now();
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(input, [1, h, w, c]); // [1, H, W, C]
-      return this.model.predict(x) as tf.Tensor; // [1, classes]
-    });
+    const flat = new Float32Array(n * size); // [N, H, W, C]
+    inputs.forEach((x, i) => flat.set(x, i * size));
+    const out = tf.tidy(() => this.model.predict(tf.tensor4d(flat, [n, h, w, c])) as tf.Tensor); // [N, classes]
     let values: Float32Array;
     try {
       values = (await out.data()) as Float32Array;
     } finally {
       out.dispose();
     }
-    const probabilities = this.meta.output === 'logits' ? softmax(values) : Array.from(values);
-    return { probabilities, ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    const k = values.length / n;
+    return inputs.map((_, i) => {
+      const row = values.subarray(i * k, (i + 1) * k);
+      return { probabilities: this.meta.output === 'logits' ? softmax(row) : Array.from(row), ms, batch: n };
+    });
   }
 }

@@ -63,6 +63,7 @@ async function predict(ctx: ApiContext, req: FastifyRequest<{ Querystring: Query
     backend: ctx.backend,
     ms: round(performance.now() - t0),
     modelMs: round(r.ms),
+    batch: r.batch,
   };
 }
 

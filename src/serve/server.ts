@@ -29,6 +29,8 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Largest image accepted, in decoded pixels (default 25 M); larger images get 413 before decoding. */
   maxPixels?: number;
+  /** Most requests batched into one model call (default 32; 1 turns batching off). */
+  maxBatch?: number;
   /** Backend to compute on (default 'auto'). */
   backend?: BackendChoice;
   /** Serve the best/ checkpoint of a run directory. */
@@ -56,6 +58,9 @@ function checkOptions(o: ServeOptions): void {
   if (o.bodyLimit !== undefined && !(Number.isInteger(o.bodyLimit) && o.bodyLimit > 0)) {
     throw new OptionError(`bodyLimit must be a positive integer number of bytes, got ${o.bodyLimit}`);
   }
+  if (o.maxBatch !== undefined && !(Number.isInteger(o.maxBatch) && o.maxBatch > 0)) {
+    throw new OptionError(`maxBatch must be a positive integer, got ${o.maxBatch}`);
+  }
   if (o.maxPixels !== undefined && !(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) {
     throw new OptionError(`maxPixels must be a positive integer, got ${o.maxPixels}`);
   }
@@ -74,7 +79,7 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);
   });
-  const predictor = new Predictor(run.model, run.meta);
+  const predictor = new Predictor(run.model, run.meta, o.maxBatch ?? 32);
   apiRoutes(app, {
     run, predictor, info: modelInfo(run, backend.name), backend: backend.name, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
   });

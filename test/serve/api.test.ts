@@ -259,7 +259,7 @@ describe('errors are JSON with the right status', () => {
   });
 });
 
-test('concurrent requests are all served, with the same answers as alone', async () => {
+test('concurrent requests are all served (batched together), with the same answers as alone', async () => {
   const alone = probsByLabel((await post(digitPng, 'image/png')).json.top);
   const jobs = Array.from({ length: 24 }, (_, i) => (i % 3 === 2
     ? fetch(`${url}/v1/model`).then(async (r) => ({ status: r.status, json: await r.json() }))
@@ -269,4 +269,6 @@ test('concurrent requests are all served, with the same answers as alone', async
     assert.equal(r.status, 200, `request ${i}`);
     if (i % 3 !== 2) assertClose(probsByLabel(r.json.top), alone, 1e-6, `request ${i}`);
   });
+  const batches = results.filter((_, i) => i % 3 !== 2).map((r) => r.json.batch as number);
+  assert.ok(Math.max(...batches) > 1, `queued requests share model calls: batches ${batches}`);
 });
