@@ -89,10 +89,13 @@ test('clear empties the bars; the model view shows the layer table, cost and cur
   assert.equal(await page.locator('#bars .bar[data-prob]').count(), 0);
   await page.click('#tab-model');
   assert.equal(await page.isVisible('#view-model'), true);
+  assert.equal(await page.isVisible('#pad'), false, 'the drawing view is hidden');
   const rows = await page.locator('#model-info table').last().locator('tr').count();
   assert.equal(rows - 1, server.run.model.layers.length);
   assert.equal(await page.locator('#model-info .curves svg polyline').count(), 4);
   assert.match(await page.textContent('#model-info') ?? '', /Mult-adds/);
   await page.click('#tab-draw');
+  assert.equal(await page.isVisible('#pad'), true);
+  assert.equal(await page.isVisible('#view-model'), false);
   assert.deepEqual(problems, []);
 });
