@@ -19,7 +19,7 @@ import { SwapFault, completeDir, replaceDir } from './atomic-dir.js';
 import { writeModel } from './model-files.js';
 import { OptimizerState, optimizerState } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
-import { HistoryRow, RunMeta, writeMeta } from './run-dir.js';
+import { HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
 
 export const STATE_FORMAT = 'mobilenet-train-state/1';
 
@@ -67,20 +67,6 @@ export interface Checkpoint {
   state: TrainState;
   /** The directory it was read from (checkpoint/ or checkpoint.old/). */
   from: string;
-}
-
-async function readJson<T>(file: string): Promise<T> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new DataError(`${file} is not valid JSON`);
-  }
 }
 
 /** Reads the last complete checkpoint of run directory `dir`. */

@@ -55,7 +55,8 @@ export interface Run {
   history: HistoryRow[];
 }
 
-async function readJson(file: string): Promise<unknown> {
+/** Reads and parses a JSON file; a missing or malformed file is one DataError naming it. */
+export async function readJson<T = unknown>(file: string): Promise<T> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -63,7 +64,7 @@ async function readJson(file: string): Promise<unknown> {
     throw new DataError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as T;
   } catch {
     throw new DataError(`${file} is not valid JSON`);
   }
