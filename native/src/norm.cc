@@ -22,6 +22,22 @@ void channelReduce(long R, int C, int width, std::vector<double>& out, F f) {
   }
 }
 
+/** y = (x - mean) / sqrt(var + eps) * gamma + beta per channel (gamma/beta optional), rows in parallel. */
+void normalizeRows(const float* x, float* y, long R, int C, const float* mean, const float* var,
+                   const float* gamma, const float* beta, float eps) {
+  std::vector<float> a(C), b(C);
+  for (int c = 0; c < C; ++c) {
+    a[c] = (gamma ? gamma[c] : 1.f) / std::sqrt(var[c] + eps);
+    b[c] = (beta ? beta[c] : 0.f) - mean[c] * a[c];
+  }
+#pragma omp parallel for schedule(static)
+  for (long r = 0; r < R; ++r) {
+    const float* xr = x + r * C;
+    float* yr = y + r * C;
+    for (int c = 0; c < C; ++c) yr[c] = xr[c] * a[c] + b[c];
+  }
+}
+
 /** bnInference(x, mean, variance, offset|null, scale|null, y, R, C, eps) */
 Napi::Value BnInference(const Napi::CallbackInfo& info) {
   long R = info[6].As<Napi::Number>().Int64Value();
@@ -34,17 +50,7 @@ Napi::Value BnInference(const Napi::CallbackInfo& info) {
   float* sc = var ? f32OrNull(info, 4, C) : nullptr;
   float* y = var ? f32(info, 5, size_t(R) * C) : nullptr;
   if (!y) return info.Env().Undefined();
-  std::vector<float> a(C), b(C);
-  for (int c = 0; c < C; ++c) {
-    a[c] = (sc ? sc[c] : 1.f) / std::sqrt(var[c] + eps);
-    b[c] = (off ? off[c] : 0.f) - mean[c] * a[c];
-  }
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < R; ++r) {
-    const float* xr = x + r * C;
-    float* yr = y + r * C;
-    for (int c = 0; c < C; ++c) yr[c] = xr[c] * a[c] + b[c];
-  }
+  normalizeRows(x, y, R, C, mean, var, sc, off, eps);
   return info.Env().Undefined();
 }
 
@@ -73,18 +79,8 @@ Napi::Value BnTrainForward(const Napi::CallbackInfo& info) {
       acc[c] += d * d;
     }
   });
-  std::vector<float> a(C), b(C);
-  for (int c = 0; c < C; ++c) {
-    var[c] = float(s[c] / R);
-    a[c] = (g ? g[c] : 1.f) / std::sqrt(var[c] + eps);
-    b[c] = (be ? be[c] : 0.f) - mean[c] * a[c];
-  }
-#pragma omp parallel for schedule(static)
-  for (long r = 0; r < R; ++r) {
-    const float* xr = x + r * C;
-    float* yr = y + r * C;
-    for (int c = 0; c < C; ++c) yr[c] = xr[c] * a[c] + b[c];
-  }
+  for (int c = 0; c < C; ++c) var[c] = float(s[c] / R);
+  normalizeRows(x, y, R, C, mean, var, g, be, eps);
   return info.Env().Undefined();
 }
 
