@@ -4,12 +4,12 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendName } from '../src/backend/index.js';
-import { ALL_BACKENDS, probeBackends } from '../src/bench/backends.js';
-import { findPeer, Peer } from '../src/bench/peer.js';
-import { machineLine, renderSuite, runSuite } from '../src/bench/suite.js';
-import { parseCommandArgs, parseNumber, positiveInt } from '../src/cli/args.js';
-import { MobileNetError, OptionError } from '../src/errors.js';
+import { BackendName } from '../../backend/index.js';
+import { ALL_BACKENDS, probeBackends } from '../../bench/backends.js';
+import { findPeer, Peer } from '../../bench/peer.js';
+import { machineLine, renderSuite, runSuite } from '../../bench/suite.js';
+import { parseCommandArgs, parseNumber, positiveInt } from '../../cli/args.js';
+import { MobileNetError, OptionError } from '../../errors.js';
 
 const HELP = `usage: npm run bench -- [options]
   --steps N        timed steps per measurement on fast backends and in PyTorch (default 3; cpu: always 1)
