@@ -45,8 +45,8 @@ function randomInput(n: number, seed = 1): Float32Array {
 }
 
 /**
- * Times `q.steps` runs of batch `q.batch` after `q.warmup` untimed ones; checks the output is
- * [batch, classes] (DataError otherwise). The session is released before returning, so its
+ * Times `q.steps` runs of batch `q.batch` after `q.warmup` untimed ones (at least one: the first
+ * run checks the output is [batch, classes], DataError otherwise). The session is released before returning, so its
  * threads do not compete with the next measurement.
  */
 export async function timeOnnx(ort: Ort, q: OrtRequest): Promise<PeerTiming> {
