@@ -21,7 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     || fail "apt-get install ${missing[*]}"
 fi
 
-npm ci --no-audit --no-fund --loglevel=error >>"$log" 2>&1 || fail "npm ci"
+# onnxruntime-node (dev: the inference peer) ships its CPU binaries; its install script would fetch CUDA ones from nuget
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >>"$log" 2>&1 || fail "npm ci"
 
 # The native oneDNN addon is optional: without it the library runs on TF.js's cpu backend (slowly) and says so.
 if ! npm run --silent build:native >>"$log" 2>&1; then

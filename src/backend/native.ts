@@ -37,7 +37,20 @@ export interface NativeAddon {
   /** One Adam step for one variable into new buffers (c1 = 1 − beta1^t, c2 = 1 − beta2^t). */
   adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array,
     vOut: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
+  /** The compiled plan (native/src/plan): see src/engine. */
+  planCreate(graph: object): PlanHandle;
+  /** Copies parameter i (which: 0 value, 1 and 2 optimizer slots, 3 last gradient) into the plan (write) or out of it. */
+  planParam(h: PlanHandle, i: number, data: Float32Array, write: boolean, which: number): void;
+  /** Optimizer steps taken; sets them when n is given. */
+  planIterations(h: PlanHandle, n?: number): number;
+  planTrainStep(h: PlanHandle, x: Float32Array, labels: Int32Array, n: number, cfg: object): Promise<{ loss: number; correct: number }>;
+  planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
+  /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
+  planTrim(h: PlanHandle): void;
 }
+
+/** An opaque native plan. */
+export type PlanHandle = { readonly __plan: unique symbol };
 
 const ADDON = path.join('native', 'build', 'Release', 'mobilenet_onednn.node');
 

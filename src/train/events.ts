@@ -2,7 +2,7 @@
 import type { HistoryRow } from './run-dir.js';
 
 export type TrainEvent =
-  | { type: 'start'; backend: string; train: number; val: number; test: number; stepsPerEpoch: number;
+  | { type: 'start'; backend: string; /** Steps run by the compiled native engine (else TF.js). */ engine?: boolean; train: number; val: number; test: number; stepsPerEpoch: number;
     epochs: number; resumedAt: { epoch: number; step: number } | null }
   | { type: 'step'; epoch: number; step: number; steps: number; loss: number; acc: number; lr: number;
     imgPerSec: number; etaSeconds: number }

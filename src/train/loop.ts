@@ -10,11 +10,11 @@ import { Rng } from '../data/rng.js';
 import type { SwapFault } from './atomic-dir.js';
 import { TrainState, publish, saveBest, saveCheckpoint } from './checkpoint.js';
 import type { TrainListener } from './events.js';
-import { setLearningRate } from './optimizer.js';
 import type { HistoryRow } from './run-dir.js';
 import { ScheduleSpan, learningRate } from './schedule.js';
 import type { TrainData } from './setup.js';
-import { evaluateSplit, trainStep, trainableVariables } from './step.js';
+import { evaluateSplit } from './step.js';
+import type { Trainer } from './trainer.js';
 
 export interface LoopContext {
   dir: string;
@@ -22,6 +22,8 @@ export interface LoopContext {
   opt: tf.Optimizer;
   data: TrainData;
   state: TrainState;
+  /** Runs the steps: the native engine or TF.js (trainer.ts). */
+  trainer: Trainer;
   signal?: AbortSignal;
   emit: TrainListener;
   /** Test hook for the checkpoint swap. */
@@ -35,6 +37,7 @@ export function scheduleSpan(trainCount: number, batchSize: number, epochs: numb
 
 /** Saves checkpoint/ and the published files. */
 async function persist(c: LoopContext): Promise<void> {
+  c.trainer.sync();
   await saveCheckpoint(c.dir, c.model, c.opt, c.state, c.fault);
   await publish(c.dir, c.model, c.state.meta, c.state.history);
 }
@@ -56,17 +59,20 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   // >>> 0: states saved by an earlier Rng could hold signed words, which fromState() rejects
   const rng = Rng.fromState(st.epochRng.map((v) => v >>> 0));
   const order = rng.permutation(data.train.count);
-  const vars = trainableVariables(c.model);
   const augment = o.augment ? { rng, maxShift: o.maxShift } : undefined;
   const norm = data.dataset;
   const t0 = performance.now() - st.partial.seconds * 1000;
   let step = 0;
-  for (const b of iterateBatches(data.train, { batchSize: o.batchSize, order, mean: norm.mean, std: norm.std, augment })) {
-    if (step < st.stepInEpoch) { step++; continue; } // replay to the interrupted step (same rng use)
+  const batches = iterateBatches(data.train, { batchSize: o.batchSize, order, mean: norm.mean, std: norm.std, augment });
+  let next = batches.next();
+  while (!next.done) {
+    const b = next.value;
+    if (step < st.stepInEpoch) { step++; next = batches.next(); continue; } // replay to the interrupted step (same rng use)
     if (b.size >= 2) { // a 1-image batch gives batchnorm no variance to learn from
       const lr = learningRate(o, span, st.globalStep);
-      setLearningRate(c.opt, lr);
-      const r = trainStep(c.model, c.opt, vars, b.x, b.y, data.train.shape, o.labelSmoothing);
+      const running = c.trainer.step(b.x, b.y, lr);
+      next = batches.next(); // the next batch is made while the engine runs this step
+      const r = await running;
       st.partial.lossSum += r.loss * b.size;
       st.partial.correct += r.correct;
       st.partial.seen += b.size;
@@ -77,6 +83,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
         lr, imgPerSec: st.partial.seen / Math.max(secs, 1e-9), etaSeconds: (secs / step) * (span.stepsPerEpoch - step) });
     } else {
       step++;
+      next = batches.next();
     }
     st.stepInEpoch = step;
     st.globalStep++;
@@ -92,7 +99,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
 async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   const st = c.state;
   const o = st.options;
-  const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100) : null;
+  const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, c.trainer.runner()) : null;
   const p = st.partial;
   const row: HistoryRow = {
     epoch: st.epoch + 1, trainLoss: p.lossSum / Math.max(1, p.seen), trainAcc: p.correct / Math.max(1, p.seen),
@@ -109,6 +116,7 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
     if (isBest) {
       st.best = { valAcc: val.accuracy, epoch: row.epoch };
       st.badEpochs = 0;
+      c.trainer.sync();
       await saveBest(c.dir, c.model, st.meta);
     } else {
       st.badEpochs++;

@@ -31,7 +31,7 @@ export function progressPrinter(s: ProgressStreams = { out: process.stdout, err:
     switch (e.type) {
       case 'start':
         epochs = e.epochs;
-        s.err.write(`backend ${e.backend}; ${e.train} training, ${e.val} validation, ${e.test} test images; ` +
+        s.err.write(`backend ${e.backend}${e.engine ? ' (native engine)' : ''}; ${e.train} training, ${e.val} validation, ${e.test} test images; ` +
           `${e.stepsPerEpoch} steps per epoch` + (e.resumedAt ? `; resuming at epoch ${e.resumedAt.epoch + 1}, step ${e.resumedAt.step}` : '') + '\n');
         break;
       case 'step': {

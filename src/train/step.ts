@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches } from '../data/batches.js';
 import type { Split } from '../data/types.js';
+import { ModelRunner, modelRunner } from '../engine/runner.js';
 import { countCorrect, crossEntropyFromLogits } from './loss.js';
 
 export interface StepResult {
@@ -51,25 +52,25 @@ export interface PassResult {
 
 /**
  * Inference-mode pass over `split` in batches; `onLogits` sees each batch's logits [B, K] as a
- * Float32Array with its labels and first index.
+ * Float32Array with its labels and first index. `runner` (default: the engine when it can run `model`,
+ * else TF.js) computes the logits.
  */
 export function evaluateSplit(
   model: tfl.LayersModel, split: Split, norm: { mean: number[]; std: number[] }, batchSize = 100,
-  onLogits?: (logits: Float32Array, y: Int32Array, start: number) => void,
+  onLogits?: (logits: Float32Array, y: Int32Array, start: number) => void, runner?: ModelRunner,
 ): PassResult {
+  const run = runner ?? modelRunner(model);
   let lossSum = 0;
   let correct = 0;
   let start = 0;
   for (const batch of iterateBatches(split, { batchSize, mean: norm.mean, std: norm.std })) {
+    const logits = run.run(batch.x, batch.size); // [B, K]
     const r = tf.tidy(() => {
-      const xs = tf.tensor4d(batch.x, [batch.size, ...split.shape]); // [B, H, W, C]
+      const lt = tf.tensor2d(logits, [batch.size, logits.length / batch.size]); // [B, K]
       const ys = tf.tensor1d(batch.y, 'int32'); // [B]
-      const logits = model.apply(xs, { training: false }) as tf.Tensor2D; // [B, K]
-      const loss = crossEntropyFromLogits(logits, ys).dataSync()[0];
-      const c = countCorrect(logits, ys).dataSync()[0];
-      onLogits?.(logits.dataSync() as Float32Array, batch.y, start);
-      return { loss, c };
+      return { loss: crossEntropyFromLogits(lt, ys).dataSync()[0], c: countCorrect(lt, ys).dataSync()[0] };
     });
+    onLogits?.(logits, batch.y, start);
     lossSum += r.loss * batch.size;
     correct += r.c;
     start += batch.size;

@@ -16,6 +16,7 @@ import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './optio
 import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from './run-dir.js';
 import { TrainData, buildForData, prepareData } from './setup.js';
+import { makeTrainer } from './trainer.js';
 
 export interface RunControl {
   /** 'auto' (default): the best available backend. */
@@ -103,12 +104,14 @@ async function finish(
 ): Promise<TrainResult> {
   const out = cfg.out!;
   const emit: TrainListener = cfg.onEvent ?? (() => {});
+  const { trainer, notice } = makeTrainer(model, opt, state.options);
+  if (notice) emit({ type: 'log', message: notice });
   emit({
-    type: 'start', backend, train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,
+    type: 'start', backend, engine: trainer.kind === 'engine', train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,
     stepsPerEpoch: Math.ceil(data.train.count / state.options.batchSize), epochs: state.options.epochs,
     resumedAt: state.epoch || state.stepInEpoch ? { epoch: state.epoch, step: state.stepInEpoch } : null,
   });
-  const status = await runLoop({ dir: out, model, opt, data, state, signal: cfg.signal, emit, fault: cfg.checkpointFault });
+  const status = await runLoop({ dir: out, model, opt, data, state, trainer, signal: cfg.signal, emit, fault: cfg.checkpointFault });
   let test: EvalResult | null = null;
   if (status !== 'interrupted') {
     test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);

@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/serve.js [--run DIR] [--duration S] [--connections N] [--body png|json] [--backend B] [--json]`
+ * `node dist/src/bench/scripts/serve.js [--run DIR] [--duration S] [--connections N] [--body png|json] [--backend B] [--json]`
  * A bounded load test of `mobilenet serve` on 127.0.0.1 only: starts the server as a child process on a
  * free loopback port, drives POST /v1/predict with autocannon, prints requests/s, p50/p99 latency and errors,
  * then stops the server with SIGTERM. Five warm-up requests precede the timed load. Without --run it serves an untrained V2 (alpha 0.35, mnist preset):
@@ -10,15 +10,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../src/backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../src/cli/args.js';
-import { encodePng } from '../src/data/image.js';
-import { MobileNetError } from '../src/errors.js';
-import { saveLayersModel } from '../src/export/layers-format.js';
-import { buildModel } from '../src/models/presets.js';
-import { RUN_FORMAT, writeMeta } from '../src/train/run-dir.js';
+import { initBackend } from '../../backend/index.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../../cli/args.js';
+import { encodePng } from '../../data/image.js';
+import { MobileNetError } from '../../errors.js';
+import { saveLayersModel } from '../../export/layers-format.js';
+import { buildModel } from '../../models/presets.js';
+import { RUN_FORMAT, writeMeta } from '../../train/run-dir.js';
 
-const HELP = `usage: node dist/bench/serve.js [options]     (load test on 127.0.0.1 only)
+const HELP = `usage: node dist/src/bench/scripts/serve.js [options]     (load test on 127.0.0.1 only)
   --run DIR          run directory to serve (default: an untrained V2 alpha 0.35, mnist preset, in a temp dir)
   --duration S       seconds of load (default 30)
   --connections N    concurrent connections (default 50)
@@ -27,7 +27,7 @@ const HELP = `usage: node dist/bench/serve.js [options]     (load test on 127.0.
   --backend B        server backend: onednn | cpu | wasm | auto (default auto)
   --json             one JSON object instead of text`;
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** An untrained MNIST-shaped run directory in a temporary folder. */

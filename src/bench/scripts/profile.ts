@@ -1,15 +1,15 @@
 /**
- * `node dist/bench/profile.js --arch v1|v2 [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
+ * `node dist/src/bench/scripts/profile.js --arch v1|v2 [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
  * Times one training step's kernels (tf.profile) and prints the top kernels by total ms,
  * with call counts and share of the step: what to make native next.
  */
-import { BackendChoice } from '../src/backend/index.js';
-import { profileTrainingStep, renderProfile } from '../src/bench/profile.js';
-import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../src/cli/args.js';
-import { MobileNetError, OptionError } from '../src/errors.js';
-import { ARCHS, PresetName } from '../src/models/presets.js';
+import { BackendChoice } from '../../backend/index.js';
+import { profileTrainingStep, renderProfile } from '../../bench/profile.js';
+import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../cli/args.js';
+import { MobileNetError, OptionError } from '../../errors.js';
+import { ARCHS, PresetName } from '../../models/presets.js';
 
-const HELP = `usage: node dist/bench/profile.js --arch v1|v2 [options]
+const HELP = `usage: node dist/src/bench/scripts/profile.js --arch v1|v2 [options]
   --batch N                 images per step (default 128)
   --preset mnist|imagenet   default mnist
   --alpha A                 width multiplier (default 1)

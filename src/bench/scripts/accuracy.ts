@@ -1,15 +1,15 @@
 /**
- * `node dist/bench/accuracy.js [--only a,b] [--json] [--backend B] [--epochs N] [--limit-train N] [--limit-test N] [--out DIR]`
+ * `node dist/src/bench/scripts/accuracy.js [--only a,b] [--json] [--backend B] [--epochs N] [--limit-train N] [--limit-test N] [--out DIR]`
  * Runs the accuracy trainings of the training issue and prints the table: arch, dataset, epochs,
  * test accuracy, wall minutes, backend, training img/s. Each run is a normal run directory under --out.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BackendChoice } from '../src/backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../src/cli/args.js';
-import { MobileNetError, OptionError } from '../src/errors.js';
-import { progressPrinter } from '../src/train/progress.js';
-import { TrainConfig, train } from '../src/train/train.js';
+import type { BackendChoice } from '../../backend/index.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../../cli/args.js';
+import { MobileNetError, OptionError } from '../../errors.js';
+import { progressPrinter } from '../../train/progress.js';
+import { TrainConfig, train } from '../../train/train.js';
 
 /** The issue's targets: MNIST ≥ 99.5% (V1, V2, ≤ 10 epochs), Fashion-MNIST ≥ 93% (V2), 1 epoch V2 MNIST ≥ 97.5%. */
 export const RUNS: Record<string, { target: number; cfg: Omit<TrainConfig, 'out'> }> = {
@@ -19,7 +19,7 @@ export const RUNS: Record<string, { target: number; cfg: Omit<TrainConfig, 'out'
   'v2-fashion': { target: 0.93, cfg: { arch: 'v2', dataset: 'fashion-mnist', epochs: 20, augment: true, labelSmoothing: 0.1 } },
 };
 
-const HELP = `usage: node dist/bench/accuracy.js [options]
+const HELP = `usage: node dist/src/bench/scripts/accuracy.js [options]
   --only a,b        runs to do, from ${Object.keys(RUNS).join(', ')} (default: all, in that order)
   --epochs N        override every run's epochs (quick checks)
   --limit-train N   first N training images only (smoke runs); --limit-test N likewise
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const r = await train({
       ...cfg, epochs: epochs ?? cfg.epochs, limitTrain, limitTest, backend, out: path.join(outRoot, name),
-      command: `node dist/bench/accuracy.js ${argv.join(' ')} (run ${name})`,
+      command: `node dist/src/bench/scripts/accuracy.js ${argv.join(' ')} (run ${name})`,
       onEvent: progressPrinter({ out: process.stderr, err: process.stderr }),
     });
     const seconds = r.history.reduce((s, h) => s + h.seconds, 0);
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const machine = `${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}; ${new Date().toISOString().slice(0, 16)}Z`;
   if (v.json) console.log(JSON.stringify({ machine, rows }));
-  else console.log(`Test accuracy (${machine}; \`node dist/bench/accuracy.js ${argv.join(' ')}\`):\n\n${table(rows)}`);
+  else console.log(`Test accuracy (${machine}; \`node dist/src/bench/scripts/accuracy.js ${argv.join(' ')}\`):\n\n${table(rows)}`);
   return 0;
 }
 

@@ -1,0 +1,213 @@
+// The inference executor (see infer.h).
+#include "infer.h"
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include "kernels.h"
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace mn {
+namespace plan {
+namespace {
+
+/** Activation (then the residual sum) as oneDNN post-ops. */
+primitive_attr postOps(int act, bool residual) {
+  post_ops po;
+  switch (act) {
+    case kRelu: po.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
+    case kRelu6: po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
+    case kHardSwish: po.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); break;
+    case kHardSigmoid:  // relu6(x + 3)/6 = clip(x/6 + 1/2, 0, 1)
+      po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f / 6.f, 0.5f);
+      po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
+      break;
+    default: break;
+  }
+  if (residual) po.append_sum(1.f);
+  primitive_attr attr;
+  attr.set_post_ops(po);
+  return attr;
+}
+
+bool isPointwise(const Op& op) {
+  return op.type == OpType::Conv && op.k == 1 && op.stride == 1 && op.pt + op.pl + op.pb + op.pr == 0;
+}
+
+}  // namespace
+
+InferExec::InferExec(const Graph& g, const Params& p, long N) : g_(g), N_(N), stream_(planEngine()) {
+  prepare(p);
+  allocate();
+}
+
+void InferExec::prepare(const Params& p) {
+  std::vector<char> absorbed(g_.ops.size(), 0);
+  for (size_t i = 0; i < g_.ops.size(); ++i) {
+    if (absorbed[i]) continue;
+    const Op& op = g_.ops[i];
+    Step s;
+    s.op = &op;
+    s.out = op.out;
+    s.act = op.act;
+    const Shape& is = g_.tensors[op.in[0]];
+    if (op.type == OpType::Conv || op.type == OpType::Depthwise || op.type == OpType::Dense) {
+      const long OC = g_.tensors[op.out].c;
+      std::vector<float> w = p.value[op.params[0]];
+      s.bias.assign(size_t(OC), 0.f);
+      if (op.bias) s.bias = p.value[op.params[1]];
+      // Fold the BN that alone reads this op's output: w·scale, (bias − mean)·scale + beta.
+      for (size_t j = i + 1; j < g_.ops.size() && op.act == kNone && op.type != OpType::Dense; ++j) {
+        const Op& bn = g_.ops[j];
+        if (bn.type != OpType::BatchNorm || bn.in[0] != op.out || g_.consumers[op.out] != 1) continue;
+        const float *gm = p.value[bn.params[0]].data(), *bt = p.value[bn.params[1]].data();
+        const float *mu = p.value[bn.params[2]].data(), *var = p.value[bn.params[3]].data();
+        for (long c = 0; c < OC; ++c) {
+          const float sc = gm[c] / std::sqrt(var[c] + bn.eps);
+          for (size_t q = size_t(c); q < w.size(); q += size_t(OC)) w[q] *= sc;
+          s.bias[size_t(c)] = (s.bias[size_t(c)] - mu[c]) * sc + bt[c];
+        }
+        s.out = bn.out;
+        s.act = bn.act;
+        if (bn.in.size() > 1) s.residual = bn.in[1];
+        absorbed[j] = 1;
+        break;
+      }
+      const Shape& os = g_.tensors[s.out];
+      auto attr = postOps(s.act, s.residual >= 0);
+      if (isPointwise(op) || op.type == OpType::Dense) {
+        const long M = op.type == OpType::Dense ? N_ : N_ * long(is.h) * is.w;
+        const long K = op.type == OpType::Dense ? is.size() : is.c;
+        s.matmul = true;
+        s.mmSrc = memory::desc({M, K}, dt::f32, tag::ab);
+        s.mmDst = memory::desc({M, OC}, dt::f32, tag::ab);
+        s.mmBias = memory::desc({1, OC}, dt::f32, tag::ab);
+        memory::desc wAny({K, OC}, dt::f32, tag::any);
+        matmul::primitive_desc pd(matmul::desc(s.mmSrc, wAny, s.mmBias, s.mmDst), attr, planEngine());
+        s.mm = matmul(pd);
+        s.mmW = memory(pd.weights_desc(), planEngine());
+        memory user({{K, OC}, dt::f32, tag::ab}, planEngine(), w.data());
+        reorder(user, s.mmW).execute(stream_, user, s.mmW);
+        stream_.wait();
+      } else {
+        ConvGeom cg{N_, is.h, is.w, is.c, os.h, os.w, OC, op.k, op.stride, op.pt, op.pl, op.pb, op.pr,
+                    op.type == OpType::Depthwise ? is.c : 1};
+        s.conv = std::make_unique<DnnlConv>(cg, false, true, attr);
+        s.conv->setWeights(stream_, w.data());  // copies into the primitive's layout
+        stream_.wait();
+        if (s.conv->keepsUserWeights()) s.w = std::move(w);  // the primitive reads them in place
+      }
+    } else if (op.type == OpType::BatchNorm) {
+      const int C = g_.tensors[op.out].c;
+      const float *gm = p.value[op.params[0]].data(), *bt = p.value[op.params[1]].data();
+      const float *mu = p.value[op.params[2]].data(), *var = p.value[op.params[3]].data();
+      s.a.resize(size_t(C));
+      s.b.resize(size_t(C));
+      for (int c = 0; c < C; ++c) {
+        s.a[size_t(c)] = gm[c] / std::sqrt(var[c] + op.eps);
+        s.b[size_t(c)] = bt[c] - mu[c] * s.a[size_t(c)];
+      }
+      if (op.in.size() > 1) s.residual = op.in[1];
+    }
+    steps_.push_back(std::move(s));
+  }
+}
+
+void InferExec::allocate() {
+  const size_t T = g_.tensors.size();
+  root_.resize(T);
+  std::vector<int>& root = root_;
+  for (size_t t = 0; t < T; ++t) root[t] = int(t);
+  for (const Step& s : steps_)
+    if (s.op->type == OpType::Reshape || s.op->type == OpType::Dropout) root[s.out] = root[s.op->in[0]];
+  std::vector<int> lastUse(T, -1);
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    for (int t : steps_[i].op->in) lastUse[root[t]] = int(i);
+    if (steps_[i].residual >= 0) lastUse[root[steps_[i].residual]] = int(i);
+  }
+  lastUse[root[g_.output]] = int(steps_.size());
+  slot_.assign(T, -1);
+  std::vector<char> busy;
+  std::vector<long> size;
+  auto take = [&](long n) {
+    int best = -1;
+    for (size_t k = 0; k < busy.size(); ++k)
+      if (!busy[k] && size[k] >= n && (best < 0 || size[k] < size[size_t(best)])) best = int(k);
+    if (best < 0) {
+      best = int(busy.size());
+      busy.push_back(0);
+      size.push_back(n);
+    }
+    busy[size_t(best)] = 1;
+    return best;
+  };
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step& s = steps_[i];
+    const int out = root[s.out];
+    if (out != s.out) continue;  // an alias: nothing to compute or allocate
+    const int res = s.residual >= 0 ? root[s.residual] : -1;
+    const bool inPlace = res > 0 && lastUse[res] == int(i) && res != root[s.op->in[0]];
+    if (inPlace) {
+      slot_[out] = slot_[res];
+      lastUse[res] = -2;  // its buffer now belongs to `out`
+    } else {
+      slot_[out] = take(elems(out));
+    }
+    for (int t : s.op->in) {
+      int r = root[t];
+      if (r > 0 && lastUse[r] == int(i)) busy[size_t(slot_[r])] = 0;
+    }
+    if (res > 0 && lastUse[res] == int(i)) busy[size_t(slot_[res])] = 0;
+  }
+  bufs_.resize(busy.size());
+  for (size_t k = 0; k < busy.size(); ++k) bufs_[k].resize(size_t(size[k]));
+  for (Step& s : steps_)
+    s.inPlace = s.residual >= 0 && root[s.residual] > 0 && slot_[root[s.residual]] == slot_[root[s.out]];
+}
+
+void InferExec::exec(Step& s) {
+  const Op& op = *s.op;
+  if (op.type == OpType::Reshape || op.type == OpType::Dropout) return;  // aliases: same buffer
+  const float* x = buf(op.in[0]);
+  float* y = buf(s.out);
+  const Shape& is = g_.tensors[op.in[0]];
+  const Shape& os = g_.tensors[s.out];
+  if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(elems(s.out)) * 4);
+  if (s.matmul) {
+    memory X(s.mmSrc, planEngine(), const_cast<float*>(x)), Y(s.mmDst, planEngine(), y);
+    memory B(s.mmBias, planEngine(), s.bias.data());
+    s.mm.execute(stream_, {{DNNL_ARG_SRC, X}, {DNNL_ARG_WEIGHTS, s.mmW}, {DNNL_ARG_BIAS, B}, {DNNL_ARG_DST, Y}});
+    stream_.wait();
+    return;
+  }
+  if (s.conv) {
+    s.conv->forward(stream_, x, s.bias.data(), y);
+    stream_.wait();
+    return;
+  }
+  switch (op.type) {
+    case OpType::BatchNorm:
+      k::bnApply(x, rows(s.out), os.c, s.a.data(), s.b.data(), op.act, s.residual >= 0 ? buf(s.residual) : nullptr, y);
+      break;
+    case OpType::Act: k::actForward(x, y, elems(s.out), op.act); break;
+    case OpType::Add: k::add(x, buf(op.in[1]), y, elems(s.out)); break;
+    case OpType::Mul: k::mulForward(x, buf(op.in[1]), N_, long(os.h) * os.w, os.c, y); break;
+    case OpType::GlobalAvgPool: k::gapForward(x, N_, long(is.h) * is.w, is.c, y); break;
+    case OpType::Rescale: k::affine(x, op.scale, op.offset, y, elems(s.out)); break;
+    case OpType::Softmax: k::softmax(x, y, N_, os.size()); break;
+    case OpType::Reshape:
+    case OpType::Dropout: break;
+    default: throw std::runtime_error("plan: no inference kernel for " + op.name);
+  }
+}
+
+const float* InferExec::run(const float* x) {
+  input_ = const_cast<float*>(x);
+  for (Step& s : steps_) exec(s);
+  return buf(g_.output);
+}
+
+}  // namespace plan
+}  // namespace mn

@@ -1,0 +1,70 @@
+// The training executor: one batch size, buffers allocated once, a whole step (forward, softmax cross-entropy,
+// backward, BN moving statistics, optimizer update) per call.
+#pragma once
+#include <memory>
+#include <vector>
+#include "dnnl_conv.h"
+#include "plan.h"
+
+namespace mn {
+namespace plan {
+
+struct StepResult {
+  double loss = 0;
+  long correct = 0;
+};
+
+struct StepConfig {
+  OptConfig opt;
+  float labelSmoothing = 0.f;
+  uint64_t seed = 0;  // dropout masks: a function of (seed, step)
+  bool update = true; // false: forward + backward only (gradients left in Params::grad)
+};
+
+class TrainExec {
+ public:
+  TrainExec(const Graph& g, Params& p, long N);
+  /** One optimisation step on x [N, H, W, C] with integer labels. */
+  StepResult step(const float* x, const int32_t* labels, const StepConfig& cfg);
+  /** Forward in training mode only (batch statistics); returns the output tensor's buffer. */
+  const float* forward(const float* x, uint64_t seed, uint64_t step, bool updateStats);
+  /** Batch statistics of BN op `op` from the last forward (mean, biased variance). */
+  void batchStats(int op, float* mean, float* var) const;
+  long batch() const { return N_; }
+
+ private:
+  struct OpState {
+    std::unique_ptr<DnnlConv> conv;  // k×k or depthwise through oneDNN; null for GEMM paths
+    bool gemm = false;               // 1×1 stride-1 convolution or dense as a matrix product
+    bool smallDwGrad = false;        // depthwise weight gradient by our loop (tiny maps)
+    std::vector<float> mean, var, invstd, a, b, pre;
+  };
+  void forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateStats);
+  void backwardOp(size_t i, uint64_t seed, uint64_t step);
+  float* val(int t) { return val_[t]; }
+  /** The gradient buffer of tensor t and whether the writer must add into it (claims it on first use). */
+  float* gradFor(int t, bool* acc);
+  long rows(int t) const { return N_ * long(g_.tensors[t].h) * g_.tensors[t].w; }
+  long elems(int t) const { return N_ * g_.tensors[t].size(); }
+
+  const Graph& g_;
+  Params& p_;
+  long N_;
+  dnnl::stream stream_;
+  std::vector<int> root_;
+  std::vector<std::vector<float>> valStore_, gradStore_;
+  std::vector<float*> val_, grad_;
+  std::vector<char> gradSet_, needGrad_;
+  std::vector<OpState> st_;
+  std::vector<float> scratchG_, scratchX_;
+  bool profile_ = false;  // MOBILENET_PLAN_PROFILE=1: per-op times on stderr every 10 steps
+  std::vector<double> fwdMs_, bwdMs_;
+  long profiled_ = 0;
+  void report();  // gradient before an activation; oneDNN's dx before adding
+};
+
+/** TF.js's optimizer arithmetic over every trainable parameter (one parallel region). */
+void applyOptimizer(const Graph& g, Params& p, const OptConfig& o);
+
+}  // namespace plan
+}  // namespace mn

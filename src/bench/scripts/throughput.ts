@@ -1,0 +1,136 @@
+/**
+ * `npm run bench -- [options]`: training, inference and batch-1 latency of MobileNet V1/V2 per
+ * available backend, beside PyTorch (channels_last and NCHW) and onnxruntime at the same thread
+ * count, with the ratio against the strongest peer of each row. `--threads 1,2,4` runs the whole
+ * table once per thread count (thread scaling).
+ */
+import { fileURLToPath } from 'node:url';
+import { BackendName, getThreads, nativeAvailable, setThreads } from '../../backend/index.js';
+import { parseCommandArgs, parseNumber, positiveInt } from '../../cli/args.js';
+import { MobileNetError, OptionError } from '../../errors.js';
+import { ALL_BACKENDS, probeBackends } from '../backends.js';
+import { CASE_NAMES, LATENCY_STEP_FACTOR, selectCases, splitList } from '../cases.js';
+import { repoRoot } from '../peer.js';
+import { PEER_NAMES, parsePeerNames, setUpPeers } from '../peers.js';
+import { machineLine, renderPeers, renderReport, renderScaling, SuiteReport } from '../render.js';
+import { parseThreadList, runScaling } from '../scaling.js';
+import { runSuite } from '../suite.js';
+
+const HELP = `usage: npm run bench -- [options]
+  --arch a,b       architectures (default v1,v2)
+  --case a,b       cases from ${CASE_NAMES.join(', ')}; train, infer, latency select families
+                   (default all: mnist training batch 128, inference batch 256 (28x28x1) and 32 (224x224x3), batch-1 latency)
+  --backend a,b    only these backends (default: every available one of ${ALL_BACKENDS.join(', ')};
+                   with a --threads list: onednn)
+  --threads N      onednn's thread count (MOBILENET_THREADS) and the peers'; default: the machine's cores.
+                   A list (1,2,4,8,16) runs the whole table once per count, each in a fresh process
+  --peers a,b      peers from ${PEER_NAMES.join(', ')}, or none (default all)
+  --no-peer        the same as --peers none
+  --steps N        timed steps per measurement (default 3; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: always 1)
+  --warmup N       untimed steps first (default 1; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: 0)
+  --quick          --steps 1 --warmup 1
+  --cpu-train      also measure training on the pure-JS cpu backend (1 step of batch 128: minutes)
+  --onnx-dir DIR   keep (and reuse) the peer's ONNX exports there (default: a temporary folder)
+  --json           one JSON object instead of markdown
+Peer python: MOBILENET_PEER_PYTHON (default /usr/bin/python3, then python3 on PATH); peer script:
+MOBILENET_PEER_SCRIPT (default ../shared/peers/pytorch_mobilenet.py, then shared/peers/ in the repository).`;
+
+const OPTIONS = {
+  arch: { type: 'string' }, case: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
+  peers: { type: 'string' }, 'no-peer': { type: 'boolean' }, steps: { type: 'string' }, warmup: { type: 'string' },
+  quick: { type: 'boolean' }, 'cpu-train': { type: 'boolean' }, 'onnx-dir': { type: 'string' }, json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseBackends(list: string[] | undefined): BackendName[] | undefined {
+  for (const n of list ?? []) {
+    if (!(ALL_BACKENDS as readonly string[]).includes(n)) {
+      throw new OptionError(`--backend must list backends from ${ALL_BACKENDS.join(', ')}, got ${JSON.stringify(n)}`);
+    }
+  }
+  return list?.length ? list as BackendName[] : undefined;
+}
+
+/** Every option, checked before anything is measured. */
+function parseOptions(argv: string[]) {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  const s = (k: string) => v[k] as string | undefined;
+  if (v['no-peer'] && s('peers') !== undefined) throw new OptionError('--no-peer and --peers cannot be combined');
+  return {
+    help: v.help === true,
+    json: v.json === true,
+    cpuTrain: v['cpu-train'] === true,
+    archs: splitList(s('arch')),
+    caseNames: splitList(s('case')),
+    cases: selectCases(splitList(s('arch')), splitList(s('case'))),
+    backends: parseBackends(splitList(s('backend'))),
+    threads: parseThreadList(s('threads')),
+    peers: v['no-peer'] ? [] : parsePeerNames(splitList(s('peers'))),
+    steps: positiveInt('steps', s('steps')) ?? (v.quick ? 1 : 3),
+    warmup: parseNumber('warmup', s('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 1,
+    onnxDir: s('onnx-dir'),
+  };
+}
+type Options = ReturnType<typeof parseOptions>;
+
+/** The arguments a scaling child gets (its --threads, --json and --onnx-dir are added per child). */
+function childArgs(o: Options): string[] {
+  const a: string[] = ['--steps', String(o.steps), '--warmup', String(o.warmup), '--backend', (o.backends ?? ['onednn']).join(',')];
+  if (o.archs?.length) a.push('--arch', o.archs.join(','));
+  if (o.caseNames?.length) a.push('--case', o.caseNames.join(','));
+  a.push(...(o.peers.length ? ['--peers', o.peers.join(',')] : ['--no-peer']));
+  if (o.cpuTrain) a.push('--cpu-train');
+  return a;
+}
+
+/** One run at one thread count (the process's). */
+async function runOnce(o: Options, command: string, progress: (l: string) => void): Promise<SuiteReport> {
+  const threads = o.threads?.[0];
+  if (threads !== undefined) {
+    process.env.MOBILENET_THREADS = String(threads); // read by the addon when it loads
+    if (nativeAvailable().available) setThreads(threads);
+  }
+  const probes = await probeBackends(o.backends ?? ALL_BACKENDS);
+  for (const p of probes) if (!p.available) progress(`backend ${p.name} unavailable: ${p.reason}`);
+  const backends = probes.filter((p) => p.available).map((p) => p.name);
+  if (backends.length === 0) throw new OptionError('none of the requested backends is available');
+  const peers = await setUpPeers(o.peers, { root: repoRoot(), onnxDir: o.onnxDir });
+  if (peers.status.some((p) => !p.available)) progress(renderPeers(peers.status.filter((p) => !p.available)));
+  try {
+    const rows = await runSuite({ cases: o.cases, backends, steps: o.steps, warmup: o.warmup, cpuTrain: o.cpuTrain, peers: peers.runners, progress });
+    return {
+      machine: machineLine(), command, threads: threads ?? getThreads(), steps: o.steps, warmup: o.warmup,
+      latencyStepFactor: LATENCY_STEP_FACTOR, backends: probes, peers: peers.status, rows,
+    };
+  } finally {
+    peers.dispose();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const o = parseOptions(argv);
+  if (o.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const command = `npm run bench -- ${argv.join(' ')}`.trim();
+  const progress = (line: string) => console.error(`bench: ${line}`);
+  if (o.threads && o.threads.length > 1) {
+    const s = await runScaling({
+      threads: o.threads, script: fileURLToPath(import.meta.url), args: childArgs(o), onnxDir: o.onnxDir, command, progress,
+    });
+    console.log(o.json ? JSON.stringify(s) : renderScaling(s));
+    return s.runs.every((r) => 'rows' in r) ? 0 : 1;
+  }
+  const r = await runOnce(o, command, progress);
+  console.log(o.json ? JSON.stringify(r) : renderReport(r));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    console.error(`bench: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
+    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
+  },
+);

@@ -1,0 +1,169 @@
+/**
+ * The native engine: a LayersModel compiled once into a oneDNN plan (native/src/plan). Training runs a whole step
+ * — forward, softmax cross-entropy, backward, BN moving statistics and the optimizer update of every parameter —
+ * in one asynchronous addon call; inference runs BN folded into the convolutions, activations and residual adds as
+ * oneDNN post-ops, in one call per batch.
+ *
+ * TF.js stays the model and the reference: the plan holds copies of the weights. `pushWeights` loads them from the
+ * model's variables, `pullWeights` writes them back (do that before saving, checkpointing or reading the model);
+ * `pushOptimizer` / `pullOptimizer` do the same for the optimizer's state, in tfjs-core's own fields, so checkpoints
+ * keep TF.js's format.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { loadNative, NativeAddon, PlanHandle } from '../backend/native.js';
+import { CompiledGraph, compileGraph } from './graph.js';
+import { OptSettings, iterationsOf, optimizerSettings, readSlot, slotCount, writeState } from './optimizer-state.js';
+
+export interface StepOptions {
+  /** Learning rate of this step. */
+  lr: number;
+  labelSmoothing?: number;
+  /** Decoupled weight decay (w ← w − lr·wd·w before the update) on convolution and dense kernels. */
+  weightDecay?: number;
+  /** Seed of dropout masks (each step's mask is a function of the seed and the step number). */
+  seed?: number;
+  /** false: forward and backward only, no update (gradients readable with `gradient`). */
+  update?: boolean;
+}
+
+export interface StepOutcome {
+  loss: number;
+  correct: number;
+}
+
+/** Why the engine cannot run a model, or null when it can. */
+export type Unsupported = { unsupported: string };
+
+function addonOrReason(): NativeAddon | Unsupported {
+  const { addon, error } = loadNative();
+  if (!addon) return { unsupported: error ?? 'native addon unavailable' };
+  if (typeof addon.planCreate !== 'function') return { unsupported: 'native addon built without the engine (npm run build:native)' };
+  return addon;
+}
+
+/** A model compiled into a native plan. */
+export class Engine {
+  private constructor(
+    readonly graph: CompiledGraph, private readonly addon: NativeAddon, private readonly h: PlanHandle,
+    private readonly model: tfl.LayersModel,
+  ) {}
+
+  /** Compiles `model` (weights copied in) or says why it cannot. `logits`: training (a final softmax is refused). */
+  static compile(model: tfl.LayersModel, opts: { logits?: boolean } = {}): Engine | Unsupported {
+    const addon = addonOrReason();
+    if ('unsupported' in addon) return addon;
+    const graph = compileGraph(model, opts);
+    if ('unsupported' in graph) return graph;
+    let h: PlanHandle;
+    try {
+      h = addon.planCreate(graph.desc);
+    } catch (e) {
+      return { unsupported: (e as Error).message };
+    }
+    const eng = new Engine(graph, addon, h, model);
+    eng.pushWeights();
+    return eng;
+  }
+
+  /** Input [H, W, C] and output size per image. */
+  get inputShape(): [number, number, number] { return this.graph.inputShape; }
+  get outputSize(): number { return this.graph.outputSize; }
+
+  /** Copies the model's variables into the plan. */
+  pushWeights(): void {
+    this.graph.params.forEach((p, i) => {
+      this.addon.planParam(this.h, i, p.variable.read().dataSync() as Float32Array, true, 0);
+    });
+  }
+
+  /** Writes the plan's weights back into the model's variables. */
+  pullWeights(): void {
+    this.graph.params.forEach((p, i) => {
+      const data = new Float32Array(p.size);
+      this.addon.planParam(this.h, i, data, false, 0);
+      const t = tf.tensor(data, p.shape, 'float32');
+      p.variable.write(t);
+      t.dispose();
+    });
+  }
+
+  /** Plan parameter ids of the model's trainable variables, in model.trainableWeights order (the optimizer's). */
+  private trainableOrder(): number[] {
+    const ids = new Map(this.graph.params.map((p, i) => [p.variable, i]));
+    return this.model.trainableWeights.map((w) => {
+      const id = ids.get(w);
+      if (id === undefined) throw new Error(`engine: trainable weight ${w.name} is not in the plan`);
+      return id;
+    });
+  }
+
+  /** Loads the TF.js optimizer's iterations and slots into the plan (zero slots before its first step). */
+  pushOptimizer(opt: tf.Optimizer): void {
+    const order = this.trainableOrder();
+    for (let which = 0; which < slotCount(opt); which++) {
+      order.forEach((id, i) => {
+        const v = readSlot(opt, which, i);
+        const data = v ? (v.dataSync() as Float32Array) : new Float32Array(this.graph.params[id].size);
+        this.addon.planParam(this.h, id, data, true, which + 1);
+      });
+    }
+    this.addon.planIterations(this.h, iterationsOf(opt));
+  }
+
+  /** Writes the plan's optimizer state into the TF.js optimizer's own fields. */
+  pullOptimizer(opt: tf.Optimizer): void {
+    const order = this.trainableOrder();
+    const vars = this.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+    writeState(opt, this.addon.planIterations(this.h), vars, (which, i) => {
+      const data = new Float32Array(this.graph.params[order[i]].size);
+      this.addon.planParam(this.h, order[i], data, false, which + 1);
+      return data;
+    });
+  }
+
+  /** Optimizer steps the plan has taken. */
+  get iterations(): number { return this.addon.planIterations(this.h); }
+
+  /**
+   * One training step on x [n, H, W, C] with labels [n] using `opt`'s kind and hyper-parameters (its learning
+   * rate is `o.lr`). Resolves when the step is done; the JS thread is free meanwhile.
+   */
+  step(x: Float32Array, y: Int32Array, opt: OptSettings, o: StepOptions): Promise<StepOutcome> {
+    return this.addon.planTrainStep(this.h, x, y, y.length, {
+      ...opt, lr: o.lr, labelSmoothing: o.labelSmoothing ?? 0, weightDecay: o.weightDecay ?? 0, seed: o.seed ?? 0,
+      update: o.update ?? true,
+    });
+  }
+
+  /** The gradient of plan parameter i from the last step (for tests against TF.js autodiff). */
+  gradient(i: number): Float32Array {
+    const data = new Float32Array(this.graph.params[i].size);
+    this.addon.planParam(this.h, i, data, false, 3);
+    return data;
+  }
+
+  /** The current value of plan parameter i. */
+  value(i: number): Float32Array {
+    const data = new Float32Array(this.graph.params[i].size);
+    this.addon.planParam(this.h, i, data, false, 0);
+    return data;
+  }
+
+  /** Inference-mode outputs [n, K] for x [n, H, W, C] with the plan's current weights. */
+  predict(x: Float32Array, n: number): Float32Array {
+    const out = new Float32Array(n * this.outputSize);
+    this.addon.planPredict(this.h, x, n, out);
+    return out;
+  }
+
+  /** Frees the plan's working buffers (weights stay); the next call rebuilds them. */
+  trim(): void {
+    this.addon.planTrim(this.h);
+  }
+}
+
+/** The engine's settings for a TF.js optimizer, or why it cannot run it. */
+export function engineOptimizer(opt: tf.Optimizer): OptSettings | Unsupported {
+  return optimizerSettings(opt);
+}
