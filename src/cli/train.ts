@@ -2,30 +2,46 @@
 import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
-import { OPTIMIZERS, SCHEDULES, TrainOptions } from '../train/options.js';
+import { WEIGHT_INITS } from '../models/options.js';
+import { OPTIMIZERS, RECIPES, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
 import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
 
 export const describe = 'train MobileNet V1/V2 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
+const M = RECIPES.mnist;
 const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|folder:PATH [options]
        mobilenet train --resume DIR [--epochs N] [--backend B]
   --arch v1|v2              architecture (required)
   --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
   --alpha A                 width multiplier (default 1)
   --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
+  --init NAME               ${WEIGHT_INITS.join('|')}: weight initialisation (default torchvision: He normal fan_out;
+                            keras' glorot_uniform made 5 of 13 V2 MNIST recipe runs collapse at lr 0.01, He none of 3)
   --epochs N                default 10
   --batch-size N            default 128
   --lr X                    peak learning rate (default 0.01)
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default adam; sgd has momentum 0.9)
   --schedule NAME           ${SCHEDULES.join('|')} (default cosine, after a linear warm-up)
   --warmup N                warm-up steps (default 3% of all steps, at most 200)
-  --label-smoothing X       in [0, 1) (default 0)
+  --label-smoothing X       in [0, 1) (default ${M.labelSmoothing} for mnist/fashion-mnist: +0.1 point on V2 MNIST; else 0)
+  --weight-decay X          decoupled (AdamW) decay of conv/dense kernels, w -= lr*X*w each step
+                            (default ${M.weightDecay} for mnist/fashion-mnist: V1 MNIST 99.30% -> 99.59%; else 0)
+  --ema D                   evaluate and save an EMA of the weights with decay D, 0 = off (default ${M.ema} for
+                            mnist/fashion-mnist: +0.2-0.3 points in mid-run epochs, same at the end; else 0)
+  --precise-bn N            recompute BN statistics over N training images at every epoch end (default 2048;
+                            a 48-step run scored 12.9% test with the moving averages, 63% with this); 0 = off
+  --no-precise-bn           same as --precise-bn 0
   --val-split F             fraction of the training images held out for validation (default 0)
   --patience N              stop after N epochs without a better validation accuracy
   --seed N                  data order, validation split and initialisation (default 1)
-  --augment                 random shifts of up to 2 pixels
+  --augment, --no-augment   random shifts of up to 2 pixels (default on for mnist/fashion-mnist: +0.06 V2 MNIST)
+  --flip                    random horizontal flips (default off: Fashion-MNIST 20 epochs with flips + erasing
+  --erase P                 90.58% vs 92.71% without); --erase: random erasing with probability P (default 0)
+  --eval-test               evaluate the test split after every epoch (epoch line, history, report.html)
+  --target X                test accuracy (fraction) whose first crossing the report marks (default 0.995 for
+                            mnist, 0.93 for fashion-mnist)
   --limit-train N           use only the first N training images (quick runs)
   --limit-test N            use only the first N test images
   --out DIR                 run directory (default runs/<arch>-<dataset>)
@@ -38,6 +54,9 @@ const OPTIONS = {
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
+  init: { type: 'string' }, 'weight-decay': { type: 'string' }, ema: { type: 'string' }, 'precise-bn': { type: 'string' },
+  'no-precise-bn': { type: 'boolean' }, 'no-augment': { type: 'boolean' }, flip: { type: 'boolean' }, erase: { type: 'string' },
+  'eval-test': { type: 'boolean' }, target: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,9 +68,16 @@ function trainOptions(v: Values): TrainOptions {
   if (str(v, 'arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
   if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
   const fraction = (flag: string) => parseNumber(flag, str(v, flag), (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+  if (v.augment && v['no-augment']) throw new OptionError('--augment and --no-augment contradict each other');
+  if (v['no-precise-bn'] && str(v, 'precise-bn') !== undefined) throw new OptionError('--precise-bn and --no-precise-bn contradict each other');
+  const preciseBn = v['no-precise-bn'] ? 0
+    : parseNumber('precise-bn', str(v, 'precise-bn'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (images; 0 = off)');
   return {
     arch: oneOf('arch', str(v, 'arch'), ['v1', 'v2'] as const)!,
-    model: { alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')) },
+    model: {
+      alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')),
+      init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
+    },
     epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
     schedule: oneOf('schedule', str(v, 'schedule'), SCHEDULES),
@@ -59,15 +85,21 @@ function trainOptions(v: Values): TrainOptions {
     labelSmoothing: fraction('label-smoothing'), valSplit: fraction('val-split'),
     patience: positiveInt('patience', str(v, 'patience')),
     seed: parseNumber('seed', str(v, 'seed'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
-    augment: v.augment === true ? true : undefined,
+    augment: v.augment === true ? true : v['no-augment'] === true ? false : undefined,
+    weightDecay: parseNumber('weight-decay', str(v, 'weight-decay'), (n) => n >= 0, 'a number ≥ 0'),
+    ema: fraction('ema'), preciseBn, flip: v.flip === true ? true : undefined,
+    erase: parseNumber('erase', str(v, 'erase'), (n) => n >= 0 && n <= 1, 'a probability in [0, 1]'),
+    evalTest: v['eval-test'] === true ? true : undefined,
+    target: parseNumber('target', str(v, 'target'), (n) => n > 0 && n <= 1, 'a fraction in (0, 1], e.g. 0.995'),
     limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),
   };
 }
 
 function summary(r: TrainResult): string {
   const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}` : 'no test evaluation';
+  const reached = r.reached ? `; test accuracy first reached ${(100 * r.reached.target).toFixed(2)}% at epoch ${r.reached.epoch} (${(r.reached.elapsed / 60).toFixed(1)} min)` : '';
   const best = r.best ? `; best validation ${(100 * r.best.valAcc).toFixed(2)}% at epoch ${r.best.epoch} (best/)` : '';
-  return `${r.status}: ${t}${best}; run directory ${r.dir}`;
+  return `${r.status}: ${t}${reached}${best}; run directory ${r.dir}`;
 }
 
 export async function run(argv: string[]): Promise<number> {

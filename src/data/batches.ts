@@ -1,8 +1,9 @@
 /**
  * Validation split and mini-batch iteration: ordering, normalisation with the
- * dataset's mean/std, and optional random-shift augmentation.
+ * dataset's mean/std, and optional augmentation (random shifts, flips, erasing).
  */
 import { OptionError } from '../errors.js';
+import { eraseImage, flipImage } from './augment.js';
 import type { Rng } from './rng.js';
 import type { Split } from './types.js';
 
@@ -22,8 +23,11 @@ export interface BatchOptions {
   order?: Int32Array;
   mean: number[];
   std: number[];
-  /** random integer shifts of up to maxShift pixels in x and y, zero (background) filled */
-  augment?: { rng: Rng; maxShift: number };
+  /**
+   * random integer shifts of up to maxShift pixels in x and y, zero (background) filled; then, when asked,
+   * a horizontal flip of half the images and random erasing with probability `erase` (augment.ts)
+   */
+  augment?: { rng: Rng; maxShift: number; flip?: boolean; erase?: number };
 }
 
 /** Copies the samples at `idx` (in that order) into a new split. */
@@ -117,7 +121,8 @@ function fillShifted(
 /**
  * Yields normalised mini-batches ((pixel/255 − mean)/std) in `order` (or
  * natural order); the last partial batch is included. With `augment`, each
- * image is shifted by random integers in [−maxShift, maxShift] in x and y.
+ * image is shifted by random integers in [−maxShift, maxShift] in x and y, then
+ * flipped and erased when those are asked for.
  */
 export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch> {
   const { batchSize, order, augment } = o;
@@ -145,6 +150,8 @@ export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch>
       } else {
         fillPlain(split.images, j * size, size, c, lut, x, i * size);
       }
+      if (augment?.flip && augment.rng.next() < 0.5) flipImage(x, i * size, split.shape);
+      if (augment?.erase && augment.rng.next() < augment.erase) eraseImage(x, i * size, split.shape, augment.rng);
     }
     yield { x, y, size: b };
   }

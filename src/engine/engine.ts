@@ -143,6 +143,19 @@ export class Engine {
     return data;
   }
 
+  /**
+   * The current values of the model's trainable weights (model.trainableWeights order), read into buffers kept
+   * between calls (the EMA of the weights reads them after every step).
+   */
+  trainableValues(): Float32Array[] {
+    const order = this.trainableOrder();
+    this.scratch ??= order.map((id) => new Float32Array(this.graph.params[id].size));
+    order.forEach((id, i) => this.addon.planParam(this.h, id, this.scratch![i], false, 0));
+    return this.scratch;
+  }
+
+  private scratch?: Float32Array[];
+
   /** The current value of plan parameter i. */
   value(i: number): Float32Array {
     const data = new Float32Array(this.graph.params[i].size);

@@ -10,10 +10,18 @@ export interface Series {
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3));
 
-/** A line chart of several series over a shared x axis (epochs), with min/max tick labels and a legend. */
-export function lineChart(title: string, series: Series[], o: { width?: number; height?: number } = {}): string {
+/**
+ * A line chart of several series over a shared x axis (epochs), with min/max tick labels and a legend of the
+ * series that have points (a series without any finite point is left out, legend included); `hline` draws a
+ * dashed horizontal reference line (e.g. a target accuracy) with its label.
+ */
+export function lineChart(
+  title: string, all: Series[], o: { width?: number; height?: number; hline?: { y: number; label: string } } = {},
+): string {
   const W = o.width ?? 420, H = o.height ?? 260, L = 50, R = 10, T = 24, B = 30;
+  const series = all.filter((s) => s.points.some(([, y]) => Number.isFinite(y)));
   const pts = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y));
+  if (o.hline) pts.push([pts[0]?.[0] ?? 0, o.hline.y]);
   const xs = pts.map(([x]) => x), ys = pts.map(([, y]) => y);
   const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
   let y0 = Math.min(...ys, Infinity), y1 = Math.max(...ys, -Infinity);
@@ -28,6 +36,10 @@ export function lineChart(title: string, series: Series[], o: { width?: number; 
     const dots = p.length > 30 ? "" : p.map(([x, y]) => `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`).join('');
     return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
   }).join('');
+  const hl = o.hline
+    ? `<line x1="${L}" x2="${W - R}" y1="${sy(o.hline.y).toFixed(1)}" y2="${sy(o.hline.y).toFixed(1)}" stroke="#2ca02c" stroke-dasharray="4 3"/>` +
+      `<text x="${W - R - 4}" y="${(sy(o.hline.y) - 4).toFixed(1)}" text-anchor="end" font-size="10" fill="#2ca02c">${esc(o.hline.label)}</text>`
+    : '';
   const legend = series.map((s, i) =>
     `<text x="${L + 8 + i * 110}" y="${T + 12}" fill="${s.color}" font-size="11">— ${esc(s.name)}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">` +
@@ -38,7 +50,7 @@ export function lineChart(title: string, series: Series[], o: { width?: number; 
     `<text x="${sx(x0)}" y="${H - B + 14}" font-size="10">${x0}</text>` +
     `<text x="${sx(x1)}" y="${H - B + 14}" text-anchor="end" font-size="10">${x1}</text>` +
     `<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">epoch</text>` +
-    `${lines}${legend}</svg>`;
+    `${hl}${lines}${legend}</svg>`;
 }
 
 /** Confusion matrix as a heat map: rows = true class, columns = predicted, cell shade by row share. */

@@ -4,6 +4,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as fastLayers from '../backend/layers.js';
+import type { WeightInit } from './options.js';
 
 export type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -30,10 +31,26 @@ export interface BlockContext {
   seeds: SeedStream;
   bnMomentum: number;
   bnEpsilon: number;
+  /** 'keras' (glorot_uniform) or 'torchvision' (He normal fan_out; classifier N(0, 0.01)). */
+  init: WeightInit;
 }
 
-function glorot(ctx: BlockContext) {
-  return tfl.initializers.glorotUniform({ seed: ctx.seeds.take() });
+/**
+ * A convolution kernel's initialiser: glorot_uniform (Keras), or He normal with fan_out = outChannels·k·k
+ * (torchvision's kaiming_normal_(mode='fan_out'); for a depthwise kernel outChannels is C·multiplier, which
+ * TF.js's own fanOut (k·k·multiplier) would not give).
+ */
+export function kernelInit(ctx: BlockContext, kernel: number, outChannels: number) {
+  const seed = ctx.seeds.take();
+  if (ctx.init === 'keras') return tfl.initializers.glorotUniform({ seed });
+  return tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (outChannels * kernel * kernel)), seed });
+}
+
+/** The classifier's kernel initialiser: glorot_uniform (Keras) or N(0, 0.01) (torchvision). */
+export function classifierInit(ctx: BlockContext) {
+  const seed = ctx.seeds.take();
+  if (ctx.init === 'keras') return tfl.initializers.glorotUniform({ seed });
+  return tfl.initializers.randomNormal({ mean: 0, stddev: 0.01, seed });
 }
 
 /** 1×1 or k×k standard convolution without bias (BN follows). */
@@ -42,7 +59,7 @@ export function conv(
 ): SymbolicTensor {
   return tfl.layers.conv2d({
     name, filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false,
-    kernelInitializer: glorot(ctx),
+    kernelInitializer: kernelInit(ctx, kernel, filters),
   }).apply(x) as SymbolicTensor;
 }
 
@@ -52,7 +69,7 @@ export function depthwise(
 ): SymbolicTensor {
   return tfl.layers.depthwiseConv2d({
     name, kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthMultiplier,
-    depthwiseInitializer: glorot(ctx),
+    depthwiseInitializer: kernelInit(ctx, 3, (x.shape[3] as number) * depthMultiplier),
   }).apply(x) as SymbolicTensor;
 }
 

@@ -4,7 +4,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../errors.js';
 import {
-  BlockContext, SeedStream, SymbolicTensor, batchNorm, conv, convBnAct, depthwise, globalPool, relu,
+  BlockContext, SeedStream, classifierInit, SymbolicTensor, batchNorm, conv, convBnAct, depthwise, globalPool, relu,
 } from './blocks.js';
 import { MobileNetOptions, checkPositive, resolveOptions } from './options.js';
 
@@ -40,6 +40,7 @@ export const V1_BLOCKS: ReadonlyArray<readonly [number, number]> = [
  *   GlobalAveragePooling → Reshape [1,1,C] (Keras keepdims) → Dropout → 1×1 conv with bias `conv_preds` → Reshape → Activation.
  * - bnMomentum: BatchNormalization momentum, default 0.99 (Keras default); epsilon is 1e-3.
  * - activation: 'relu' (paper, default) or 'relu6' (Keras).
+ * - init: 'keras' (glorot_uniform, default) or 'torchvision' (He normal fan_out, classifier N(0, 0.01)).
  * - name, seed.
  */
 export function mobileNetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
@@ -58,7 +59,7 @@ export function mobileNetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
     throw new OptionError(`activation must be 'relu' or 'relu6', got ${JSON.stringify(activation)}`);
   }
   const maxValue = activation === 'relu6' ? 6 : undefined;
-  const ctx: BlockContext = { seeds: new SeedStream(o.seed), bnMomentum: o.bnMomentum, bnEpsilon: 1e-3 };
+  const ctx: BlockContext = { seeds: new SeedStream(o.seed), bnMomentum: o.bnMomentum, bnEpsilon: 1e-3, init: o.init };
   const width = (c: number) => Math.max(1, Math.floor(c * checkPositive('alpha', o.alpha)));
 
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' }); // [B, H, W, C]
@@ -76,7 +77,7 @@ export function mobileNetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
     x = tfl.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as SymbolicTensor;
     x = tfl.layers.conv2d({
       name: 'conv_preds', filters: o.classes, kernelSize: 1, padding: 'same', useBias: true,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: ctx.seeds.take() }),
+      kernelInitializer: classifierInit(ctx),
     }).apply(x) as SymbolicTensor; // [B, 1, 1, classes]
     x = tfl.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }).apply(x) as SymbolicTensor; // [B, classes]
     x = tfl.layers.activation({ activation: o.classifierActivation ?? 'linear', name: 'predictions' })

@@ -3,7 +3,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BlockContext, SeedStream, SymbolicTensor, batchNorm, conv, convBnAct, depthwise, globalPool, makeDivisible, relu,
+  BlockContext, SeedStream, classifierInit, SymbolicTensor, batchNorm, conv, convBnAct, depthwise, globalPool, makeDivisible, relu,
 } from './blocks.js';
 import { MobileNetOptions, resolveOptions } from './options.js';
 
@@ -31,6 +31,7 @@ export const V2_TABLE: ReadonlyArray<{ t: number; c: number; n: number; s: numbe
  *   classifierActivation [classifier_activation]: as Keras; the head is
  *   GlobalAveragePooling → Dense `predictions` with bias.
  * - bnMomentum: BatchNormalization momentum, default 0.999 (Keras); epsilon is 1e-3.
+ * - init: 'keras' (glorot_uniform, default) or 'torchvision' (He normal fan_out, classifier N(0, 0.01)).
  * - name, seed.
  */
 export function mobileNetV2(options: MobileNetV2Options = {}): tfl.LayersModel {
@@ -38,7 +39,7 @@ export function mobileNetV2(options: MobileNetV2Options = {}): tfl.LayersModel {
     bnMomentum: 0.999,
     name: (a, rows) => `mobilenetv2_${a.toFixed(2)}_${rows}`,
   });
-  const ctx: BlockContext = { seeds: new SeedStream(o.seed), bnMomentum: o.bnMomentum, bnEpsilon: 1e-3 };
+  const ctx: BlockContext = { seeds: new SeedStream(o.seed), bnMomentum: o.bnMomentum, bnEpsilon: 1e-3, init: o.init };
 
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' }); // [B, H, W, C]
   let x = convBnAct(input, ctx, { conv: 'Conv1', bn: 'bn_Conv1', act: 'Conv1_relu' },
@@ -59,7 +60,7 @@ export function mobileNetV2(options: MobileNetV2Options = {}): tfl.LayersModel {
     x = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as SymbolicTensor; // [B, 1280]
     x = tfl.layers.dense({
       units: o.classes, name: 'predictions', activation: o.classifierActivation ?? 'linear',
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: ctx.seeds.take() }),
+      kernelInitializer: classifierInit(ctx),
     }).apply(x) as SymbolicTensor; // [B, classes]
   } else {
     x = globalPool(x, o.pooling);

@@ -23,7 +23,16 @@ export interface MobileNetOptions {
   name?: string;
   /** Seed for the weight initialisers, so a build can be repeated. */
   seed?: number;
+  /**
+   * Weight initialisation: 'keras' (default; glorot_uniform everywhere, as Keras applications) or
+   * 'torchvision' (He normal, fan_out = out_channels·k·k for every convolution, depthwise included, and
+   * N(0, 0.01) for the classifier, as torchvision's MobileNets). Training from scratch uses 'torchvision'.
+   */
+  init?: WeightInit;
 }
+
+export const WEIGHT_INITS = ['keras', 'torchvision'] as const;
+export type WeightInit = (typeof WEIGHT_INITS)[number];
 
 export interface ResolvedOptions {
   inputShape: [number, number, number];
@@ -35,6 +44,7 @@ export interface ResolvedOptions {
   bnMomentum: number;
   name: string;
   seed: number | undefined;
+  init: WeightInit;
 }
 
 const POOLINGS = new Set(['avg', 'max', null, undefined]);
@@ -83,7 +93,12 @@ export function resolveOptions(
   if (o.seed !== undefined && !Number.isInteger(o.seed)) {
     throw new OptionError(`seed must be an integer, got ${String(o.seed)}`);
   }
+  const init = o.init ?? 'keras';
+  if (!(WEIGHT_INITS as readonly string[]).includes(init)) {
+    throw new OptionError(`init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(o.init)}`);
+  }
   return {
+    init,
     inputShape: [...inputShape] as [number, number, number],
     alpha,
     includeTop: o.includeTop ?? true,

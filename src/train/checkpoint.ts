@@ -44,17 +44,22 @@ export interface TrainState {
   curveSums: [number, number, number];
   best: { valAcc: number; epoch: number } | null;
   badEpochs: number;
+  /** Wall seconds of the run so far (epochs, evaluation, checkpoints), at the last epoch end. */
+  elapsed?: number;
+  /** When test accuracy first reached options.target (with evalTest). */
+  reached?: { epoch: number; elapsed: number; testAcc: number } | null;
   /** Why training ended, once it has. */
   finished: 'done' | 'early-stop' | null;
 }
 
 /** Writes DIR/checkpoint atomically. `fault` is a test hook (see atomic-dir.ts). */
 export async function saveCheckpoint(
-  dir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: TrainState, fault?: SwapFault,
+  dir: string, model: tfl.LayersModel, opt: tf.Optimizer, state: TrainState, fault?: SwapFault, ema?: Float32Array,
 ): Promise<void> {
   const os = await optimizerState(opt);
   await replaceDir(path.join(dir, 'checkpoint'), async (tmp) => {
     await writeModel(model, tmp, { softmax: false });
+    if (ema) await writeFileAtomic(path.join(tmp, 'ema.bin'), new Uint8Array(ema.buffer, ema.byteOffset, ema.byteLength));
     await writeFileAtomic(path.join(tmp, 'optimizer.bin'), new Uint8Array(os.data));
     await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs }));
     await writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(state));
@@ -63,6 +68,8 @@ export async function saveCheckpoint(
 
 export interface Checkpoint {
   model: tfl.LayersModel;
+  /** The EMA of the weights (ema.bin), when the run keeps one. */
+  ema: Float32Array | null;
   optimizer: OptimizerState;
   state: TrainState;
   /** The directory it was read from (checkpoint/ or checkpoint.old/). */
@@ -85,13 +92,15 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const model = await loadLayersModel(from);
-  return { model, optimizer: { specs: oj.specs, data }, state, from };
+  const emaBin = await fs.readFile(path.join(from, 'ema.bin')).catch(() => null);
+  const ema = emaBin ? new Float32Array(emaBin.buffer.slice(emaBin.byteOffset, emaBin.byteOffset + emaBin.byteLength)) : null;
+  return { model, ema, optimizer: { specs: oj.specs, data }, state, from };
 }
 
 /** history.csv text: a header and one row per epoch. */
 export function historyCsv(rows: HistoryRow[]): string {
-  const cols: Array<keyof HistoryRow> = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'lr', 'seconds'];
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
+  const cols: Array<keyof HistoryRow> = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'lr', 'seconds', 'elapsed'];
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] == null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
 }
 
 /** Writes the loadable top level of the run directory: softmax model, meta, history. */

@@ -6,7 +6,7 @@ export type TrainEvent =
     epochs: number; resumedAt: { epoch: number; step: number } | null }
   | { type: 'step'; epoch: number; step: number; steps: number; loss: number; acc: number; lr: number;
     imgPerSec: number; etaSeconds: number }
-  | { type: 'epoch'; row: HistoryRow; best: boolean }
+  | { type: 'epoch'; row: HistoryRow; best: boolean; /** The test-accuracy threshold, and whether this epoch first reached it. */ target?: number | null; reached?: boolean }
   | { type: 'log'; message: string };
 
 export type TrainListener = (e: TrainEvent) => void;

@@ -9,6 +9,8 @@ import { iterateBatches } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { SwapFault } from './atomic-dir.js';
 import { TrainState, publish, saveBest, saveCheckpoint } from './checkpoint.js';
+import type { WeightEma } from './ema.js';
+import { EvalView, enterEvalView } from './eval-view.js';
 import type { TrainListener } from './events.js';
 import type { HistoryRow } from './run-dir.js';
 import { ScheduleSpan, learningRate } from './schedule.js';
@@ -24,6 +26,12 @@ export interface LoopContext {
   state: TrainState;
   /** Runs the steps: the native engine or TF.js (trainer.ts). */
   trainer: Trainer;
+  /** The EMA of the weights, when options.ema > 0. */
+  ema: WeightEma | null;
+  /** The precise-BN notice was shown. */
+  told?: boolean;
+  /** performance.now() when this process started the run (elapsed = state.elapsed + time since). */
+  t0: number;
   signal?: AbortSignal;
   emit: TrainListener;
   /** Test hook for the checkpoint swap. */
@@ -35,11 +43,36 @@ export function scheduleSpan(trainCount: number, batchSize: number, epochs: numb
   return { stepsPerEpoch, totalSteps: stepsPerEpoch * epochs };
 }
 
-/** Saves checkpoint/ and the published files. */
-async function persist(c: LoopContext): Promise<void> {
+/** Swaps the evaluation weights (EMA, precise BN) into the model; the engine runs them too. */
+function evalView(c: LoopContext): EvalView {
   c.trainer.sync();
-  await saveCheckpoint(c.dir, c.model, c.opt, c.state, c.fault);
+  const view = enterEvalView({ model: c.model, train: c.data.train, norm: c.data.dataset, options: c.state.options, ema: c.ema });
+  c.trainer.runner().refresh();
+  if (view.preciseBn && !c.told) {
+    c.told = true;
+    c.emit({ type: 'log', message: `precise BN: statistics of ${view.preciseBn.layers} BatchNormalization layers recomputed over ${view.preciseBn.images} training images` });
+  }
+  return view;
+}
+
+/** Back to the training weights (also in the engine). */
+function leaveView(c: LoopContext, view: EvalView): void {
+  view.exit();
+  c.trainer.runner().refresh();
+}
+
+/** Saves checkpoint/ (training weights, optimizer, EMA, state). */
+async function checkpoint(c: LoopContext): Promise<void> {
+  c.trainer.sync();
+  await saveCheckpoint(c.dir, c.model, c.opt, c.state, c.fault, c.ema?.pack());
+}
+
+/** After an interruption: checkpoint/, and the published files with the evaluation weights. */
+async function persistInterrupted(c: LoopContext): Promise<void> {
+  await checkpoint(c);
+  const view = evalView(c);
   await publish(c.dir, c.model, c.state.meta, c.state.history);
+  leaveView(c, view);
 }
 
 /** Accumulates a step into the training curve; emits a point every ~1/20 epoch and at the epoch's end. */
@@ -59,7 +92,8 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   // >>> 0: states saved by an earlier Rng could hold signed words, which fromState() rejects
   const rng = Rng.fromState(st.epochRng.map((v) => v >>> 0));
   const order = rng.permutation(data.train.count);
-  const augment = o.augment ? { rng, maxShift: o.maxShift } : undefined;
+  const augment = o.augment || o.flip || o.erase > 0
+    ? { rng, maxShift: o.augment ? o.maxShift : 0, flip: o.flip, erase: o.erase } : undefined;
   const norm = data.dataset;
   const t0 = performance.now() - st.partial.seconds * 1000;
   let step = 0;
@@ -73,6 +107,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
       const running = c.trainer.step(b.x, b.y, lr);
       next = batches.next(); // the next batch is made while the engine runs this step
       const r = await running;
+      c.ema?.update(c.trainer.trainableValues(), st.globalStep + 1);
       st.partial.lossSum += r.loss * b.size;
       st.partial.correct += r.correct;
       st.partial.seen += b.size;
@@ -95,18 +130,30 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   return true;
 }
 
-/** Closes the epoch: validation, history row, best/ and the patience counter. */
+/**
+ * Closes the epoch with the evaluation weights in the model (eval-view.ts): validation, test (evalTest),
+ * history row, first crossing of the target, best/; then checkpoint/ with the training weights, then the
+ * published files with the evaluation weights. When training is over the evaluation weights stay in the model
+ * (the final test and report use them).
+ */
 async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   const st = c.state;
   const o = st.options;
-  const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, c.trainer.runner()) : null;
+  const view = evalView(c);
+  const runner = c.trainer.runner();
+  const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, runner) : null;
+  const test = o.evalTest ? evaluateSplit(c.model, c.data.test, c.data.dataset, 100, undefined, runner) : null;
   const p = st.partial;
   const row: HistoryRow = {
     epoch: st.epoch + 1, trainLoss: p.lossSum / Math.max(1, p.seen), trainAcc: p.correct / Math.max(1, p.seen),
-    valLoss: val?.loss ?? null, valAcc: val?.accuracy ?? null,
+    valLoss: val?.loss ?? null, valAcc: val?.accuracy ?? null, testLoss: test?.loss ?? null, testAcc: test?.accuracy ?? null,
     lr: learningRate(o, span, Math.max(0, st.globalStep - 1)), seconds: p.seconds,
+    elapsed: (st.elapsed ?? 0) + (performance.now() - c.t0) / 1000,
   };
   st.history.push(row);
+  if (test && o.target !== null && !st.reached && test.accuracy >= o.target) {
+    st.reached = { epoch: row.epoch, elapsed: row.elapsed!, testAcc: test.accuracy };
+  }
   st.epoch++;
   st.stepInEpoch = 0;
   st.partial = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
@@ -116,7 +163,6 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
     if (isBest) {
       st.best = { valAcc: val.accuracy, epoch: row.epoch };
       st.badEpochs = 0;
-      c.trainer.sync();
       await saveBest(c.dir, c.model, st.meta);
     } else {
       st.badEpochs++;
@@ -124,7 +170,14 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   }
   if (st.epoch >= o.epochs) st.finished = 'done';
   else if (o.patience !== null && st.badEpochs >= o.patience) st.finished = 'early-stop';
-  c.emit({ type: 'epoch', row, best: isBest });
+  leaveView(c, view);
+  st.elapsed = (st.elapsed ?? 0) + (performance.now() - c.t0) / 1000;
+  c.t0 = performance.now();
+  await checkpoint(c); // before publishing: the published files are never ahead of the checkpoint
+  view.reenter();
+  await publish(c.dir, c.model, st.meta, st.history);
+  if (st.finished === null) leaveView(c, view);
+  c.emit({ type: 'epoch', row, best: isBest, target: o.target, reached: st.reached?.epoch === row.epoch });
 }
 
 /** Trains until the epochs are done, patience runs out, or the signal aborts. */
@@ -132,16 +185,13 @@ export async function runLoop(c: LoopContext): Promise<'done' | 'early-stop' | '
   const st = c.state;
   const span = scheduleSpan(c.data.train.count, st.options.batchSize, st.options.epochs);
   while (st.finished === null) {
-    if (c.signal?.aborted) {
-      await persist(c);
-      return 'interrupted';
-    }
-    if (!(await runEpoch(c, span))) {
-      await persist(c);
+    if (c.signal?.aborted || !(await runEpoch(c, span))) {
+      st.elapsed = (st.elapsed ?? 0) + (performance.now() - c.t0) / 1000;
+      c.t0 = performance.now();
+      await persistInterrupted(c);
       return 'interrupted';
     }
     await endEpoch(c, span);
-    await persist(c);
   }
   return st.finished;
 }

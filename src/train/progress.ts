@@ -11,10 +11,15 @@ function clock(s: number): string {
   return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`;
 }
 
-/** The per-epoch line (train loss/acc, validation loss/acc, learning rate, wall time). */
-export function epochLine(r: HistoryRow, epochs: number, best = false): string {
+/**
+ * The per-epoch line (train loss/acc, validation loss/acc, test loss/acc when measured, learning rate, wall
+ * time); `reached` marks the epoch whose test accuracy first reached the target.
+ */
+export function epochLine(r: HistoryRow, epochs: number, best = false, reached?: { target: number } | null): string {
+  const test = r.testAcc != null ? `  test loss ${loss(r.testLoss ?? null)} acc ${pct(r.testAcc)}` : '';
+  const mark = reached ? `  *reached ${pct(reached.target)}${r.elapsed != null ? ` at ${(r.elapsed / 60).toFixed(1)} min` : ''}` : '';
   return `epoch ${r.epoch}/${epochs}  train loss ${loss(r.trainLoss)} acc ${pct(r.trainAcc)}  ` +
-    `val loss ${loss(r.valLoss)} acc ${pct(r.valAcc)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${best ? '  *best' : ''}`;
+    `val loss ${loss(r.valLoss)} acc ${pct(r.valAcc)}${test}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${best ? '  *best' : ''}${mark}`;
 }
 
 export interface ProgressStreams {
@@ -49,7 +54,7 @@ export function progressPrinter(s: ProgressStreams = { out: process.stdout, err:
       }
       case 'epoch':
         clearBar();
-        s.out.write(`${epochLine(e.row, epochs, e.best)}\n`);
+        s.out.write(`${epochLine(e.row, epochs, e.best, e.reached && e.target != null ? { target: e.target } : null)}\n`);
         break;
       case 'log':
         clearBar();

@@ -19,6 +19,11 @@ export interface ReportInput {
   test: EvalResult;
   backend: string;
   status: string;
+  /** Test-accuracy threshold and when it was first reached (per-epoch test evaluation). */
+  target?: number | null;
+  reached?: { epoch: number; elapsed: number; testAcc: number } | null;
+  /** The training options (recipe), shown in the report. */
+  options?: object;
 }
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`);
@@ -30,17 +35,29 @@ function htmlTable(head: string[], rows: Array<Array<string | number>>): string 
   return `<table>${tr(head, 'th')}${rows.map((r) => tr(r, 'td')).join('')}</table>`;
 }
 
-function curves(h: HistoryRow[], curve: Array<[number, number, number]> = []): string {
-  const s = (f: (r: HistoryRow) => number | null) => h.map((r) => [r.epoch, f(r) ?? NaN] as [number, number]);
+/** Loss and accuracy charts: train (within epochs), validation and test per epoch when measured; the target line. */
+function curves(h: HistoryRow[], curve: Array<[number, number, number]> = [], target?: number | null): string {
+  const s = (f: (r: HistoryRow) => number | null | undefined) => h.map((r) => [r.epoch, f(r) ?? NaN] as [number, number]);
   const c = (i: 1 | 2) => curve.map((p) => [p[0], p[i]] as [number, number]);
   const train = (i: 1 | 2, f: (r: HistoryRow) => number) => (curve.length ? c(i) : s(f));
+  const tested = h.some((r) => r.testAcc != null);
   return lineChart('loss', [
     { name: 'train', color: '#1f77b4', points: train(1, (r) => r.trainLoss) },
     { name: 'validation', color: '#d62728', points: s((r) => r.valLoss) },
+    { name: 'test', color: '#ff7f0e', points: s((r) => r.testLoss) },
   ]) + lineChart('accuracy', [
     { name: 'train', color: '#1f77b4', points: train(2, (r) => r.trainAcc) },
     { name: 'validation', color: '#d62728', points: s((r) => r.valAcc) },
-  ]);
+    { name: 'test', color: '#ff7f0e', points: s((r) => r.testAcc) },
+  ], tested && target != null ? { hline: { y: target, label: `target ${pct(target)}` } } : {});
+}
+
+/** One sentence on the target: when test accuracy first reached it, or that it was not (or not measured). */
+export function targetLine(h: HistoryRow[], target: number | null | undefined, reached: ReportInput['reached']): string {
+  if (target == null) return '';
+  if (!h.some((r) => r.testAcc != null)) return `Target ${pct(target)}: per-epoch test accuracy not measured (train with --eval-test).`;
+  if (reached) return `Test accuracy first reached the target ${pct(target)} at epoch ${reached.epoch} (${pct(reached.testAcc)}), ${(reached.elapsed / 60).toFixed(1)} minutes into the run.`;
+  return `Test accuracy did not reach the target ${pct(target)} in ${h.length} epochs.`;
 }
 
 function summarySection(model: tfl.LayersModel, meta: RunMeta): string {
@@ -60,8 +77,14 @@ ${kinds}
 /** The report as an HTML string (self-contained: no scripts, no external files). */
 export function renderReport(r: ReportInput): string {
   const { meta, test } = r;
-  const hist = htmlTable(['epoch', 'train loss', 'train acc', 'val loss', 'val acc', 'lr', 'seconds'],
-    r.history.map((h) => [h.epoch, num(h.trainLoss), pct(h.trainAcc), num(h.valLoss), pct(h.valAcc), h.lr.toExponential(2), h.seconds.toFixed(1)]));
+  const hasVal = r.history.some((h) => h.valAcc != null);
+  const hasTest = r.history.some((h) => h.testAcc != null);
+  const hist = htmlTable(['epoch', 'train loss', 'train acc', ...(hasVal ? ['val loss', 'val acc'] : []),
+    ...(hasTest ? ['test loss', 'test acc'] : []), 'lr', 'seconds', 'elapsed min'],
+  r.history.map((h) => [h.epoch, num(h.trainLoss), pct(h.trainAcc), ...(hasVal ? [num(h.valLoss), pct(h.valAcc)] : []),
+    ...(hasTest ? [num(h.testLoss ?? null), pct(h.testAcc ?? null)] : []), h.lr.toExponential(2), h.seconds.toFixed(1),
+    h.elapsed == null ? '–' : (h.elapsed / 60).toFixed(1)]));
+  const tl = targetLine(r.history, r.target, r.reached);
   const classes = htmlTable(['class', 'precision', 'recall', 'F1', 'support'],
     test.perClass.map((c) => [c.label, pct(c.precision), pct(c.recall), pct(c.f1), c.support]));
   return `<!doctype html><html><head><meta charset="utf-8"><title>mobilenet run: ${esc(meta.arch)} on ${esc(meta.dataset)}</title>
@@ -70,12 +93,14 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4
 <h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
 <p>Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images); ${r.history.length} epochs (${esc(r.status)}).</p>
 <p>Command: <code>${esc(meta.command || '(library call)')}</code><br>Backend: <code>${esc(r.backend)}</code>; saved model output: ${esc(meta.output)}.</p>
-<h2>Curves</h2>${curves(r.history, r.curve)}
+${tl ? `<p>${esc(tl)}</p>` : ''}
+<h2>Curves</h2>${curves(r.history, r.curve, r.target)}
 <h2>History</h2>${hist}
 <h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
 <h2>Per class (test)</h2>${classes}
 <h2>Model</h2>${summarySection(r.model, meta)}
 <h2>Options</h2><pre>${esc(JSON.stringify(meta.buildOptions, null, 1))}</pre>
+${r.options ? `<h2>Training recipe</h2><pre>${esc(JSON.stringify(r.options, null, 1))}</pre>` : ''}
 </body></html>
 `;
 }

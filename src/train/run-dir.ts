@@ -44,8 +44,14 @@ export interface HistoryRow {
   trainAcc: number;
   valLoss: number | null;
   valAcc: number | null;
+  /** Test-split loss and accuracy after this epoch (with evalTest), else null. */
+  testLoss?: number | null;
+  testAcc?: number | null;
   lr: number;
+  /** Training seconds of this epoch. */
   seconds: number;
+  /** Wall seconds since the run started, at the end of this epoch (evaluation and checkpoint included). */
+  elapsed?: number;
 }
 
 export interface Run {

@@ -17,23 +17,38 @@ export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
 }
 
 /**
+ * Decoupled (AdamW-style) weight decay on the kernels (rank ≥ 2: convolution, depthwise and dense kernels;
+ * not BN parameters or biases): w ← w − lr·λ·w, applied before the optimizer's update, as PyTorch's AdamW
+ * and the native engine (native/src/plan/train.cc) do.
+ */
+export function decayKernels(vars: tf.Variable[], lr: number, weightDecay: number): void {
+  if (!(weightDecay > 0)) return;
+  const keep = 1 - lr * weightDecay;
+  tf.tidy(() => { for (const v of vars) if (v.rank >= 2) v.assign(tf.mul(v, keep)); });
+}
+
+/**
  * Forward in training mode (batch statistics, BN moving averages updated), softmax cross-entropy
- * from logits, backward, optimizer update.
+ * from logits, backward, decoupled weight decay (when `decay.weightDecay` > 0), optimizer update.
  */
 export function trainStep(
   model: tfl.LayersModel, opt: tf.Optimizer, vars: tf.Variable[],
   x: Float32Array, y: Int32Array, shape: [number, number, number], labelSmoothing: number,
+  decay: { lr: number; weightDecay: number } = { lr: 0, weightDecay: 0 },
 ): StepResult {
   const b = y.length;
   const xs = tf.tensor4d(x, [b, ...shape]); // [B, H, W, C]
   const ys = tf.tensor1d(y, 'int32'); // [B]
   let correct: tf.Scalar | null = null;
   try {
-    const cost = opt.minimize(() => {
+    const { value: cost, grads } = opt.computeGradients(() => {
       const logits = model.apply(xs, { training: true }) as tf.Tensor2D; // [B, K]
       correct = tf.keep(countCorrect(logits, ys));
       return crossEntropyFromLogits(logits, ys, labelSmoothing);
-    }, true, vars)!;
+    }, vars);
+    decayKernels(vars, decay.lr, decay.weightDecay);
+    opt.applyGradients(grads);
+    tf.dispose(grads);
     const loss = cost.dataSync()[0];
     cost.dispose();
     return { loss, correct: (correct as tf.Scalar | null)?.dataSync()[0] ?? 0 };

@@ -17,6 +17,8 @@ import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from './run-dir.js';
 import { TrainData, buildForData, prepareData } from './setup.js';
 import { makeTrainer } from './trainer.js';
+import { WeightEma } from './ema.js';
+import { trainableVariables } from './step.js';
 
 export interface RunControl {
   /** 'auto' (default): the best available backend. */
@@ -48,11 +50,15 @@ export interface TrainResult {
   meta: RunMeta;
   /** Images in the training, validation and test splits used. */
   counts: { train: number; val: number; test: number };
+  /** When test accuracy first reached the run's target (with evalTest), else null. */
+  reached: { target: number; epoch: number; elapsed: number; testAcc: number } | null;
+  /** Wall seconds of the whole run (all sessions, resumes included). */
+  elapsed: number;
 }
 
 /** Trains a MobileNet on a dataset into run directory `out` (see run-dir.ts / checkpoint.ts for the layout). */
 export async function train(cfg: TrainConfig): Promise<TrainResult> {
-  const o = resolveTrainOptions(cfg);
+  const o = resolveTrainOptions(cfg, typeof cfg.dataset === 'string' ? cfg.dataset : cfg.dataset?.name);
   if (!cfg.out) throw new OptionError('out (the run directory) is required');
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
@@ -62,10 +68,19 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const state: TrainState = {
     format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
     epochRng: new Rng(o.seed).state().map((v) => v >>> 0), partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
-    history: [], trainCurve: [], curveSums: [0, 0, 0], best: null, badEpochs: 0, finished: null,
+    history: [], trainCurve: [], curveSums: [0, 0, 0], best: null, badEpochs: 0, finished: null, elapsed: 0, reached: null,
   };
   await fs.mkdir(cfg.out, { recursive: true });
-  return finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr));
+  return finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr), null);
+}
+
+/**
+ * Options of a checkpoint written before they existed, filled with what that run did (no precise BN, EMA,
+ * weight decay, flips or erasing; no test evaluation per epoch), so it resumes as it was trained.
+ */
+function legacyOptions(o: ResolvedTrainOptions): ResolvedTrainOptions {
+  const before: Partial<ResolvedTrainOptions> = { preciseBn: 0, evalTest: false, target: null, weightDecay: 0, ema: 0, flip: false, erase: 0 };
+  return { ...before, ...o } as ResolvedTrainOptions;
 }
 
 export interface ResumeConfig extends RunControl {
@@ -82,10 +97,11 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
   if (be.notice) emit({ type: 'log', message: be.notice });
   const ck = await loadCheckpoint(dir);
   const st = ck.state;
+  st.options = legacyOptions(st.options);
   st.trainCurve ??= [];
   st.curveSums ??= [0, 0, 0];
   if (cfg.epochs !== undefined) {
-    const o: ResolvedTrainOptions = resolveTrainOptions({ ...st.options, epochs: cfg.epochs } as TrainOptions);
+    const o: ResolvedTrainOptions = resolveTrainOptions({ ...st.options, epochs: cfg.epochs } as TrainOptions, st.meta.dataset);
     if (o.epochs < st.epoch) throw new OptionError(`--epochs ${o.epochs} is below the ${st.epoch} epochs already done`);
     st.options = { ...st.options, epochs: o.epochs };
     if (st.finished === 'done' && st.epoch < o.epochs) st.finished = null;
@@ -95,15 +111,24 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
   const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
   const opt = makeOptimizer(st.options.optimizer, st.options.lr);
   await restoreOptimizer(opt, ck.optimizer, path.join(ck.from, 'optimizer.bin'));
-  return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt);
+  return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt, ck.ema);
+}
+
+/** The EMA of the weights for a run with options.ema > 0: from the checkpoint's, else started at the model's weights. */
+function makeEma(model: tfl.LayersModel, decay: number, saved: Float32Array | null, from: string): WeightEma | null {
+  if (!(decay > 0)) return null;
+  const ema = new WeightEma(trainableVariables(model).map((v) => v.dataSync() as Float32Array), decay);
+  if (saved && !ema.unpack(saved)) throw new DataError(`${from}: ema.bin does not match the model's trainable weights`);
+  return ema;
 }
 
 async function finish(
   cfg: RunControl & { out?: string }, model: tfl.LayersModel, state: TrainState, data: TrainData, backend: string,
-  opt: ReturnType<typeof makeOptimizer>,
+  opt: ReturnType<typeof makeOptimizer>, savedEma: Float32Array | null,
 ): Promise<TrainResult> {
   const out = cfg.out!;
   const emit: TrainListener = cfg.onEvent ?? (() => {});
+  const ema = makeEma(model, state.options.ema, savedEma, path.join(out, 'checkpoint'));
   const { trainer, notice } = makeTrainer(model, opt, state.options);
   if (notice) emit({ type: 'log', message: notice });
   emit({
@@ -111,14 +136,21 @@ async function finish(
     stepsPerEpoch: Math.ceil(data.train.count / state.options.batchSize), epochs: state.options.epochs,
     resumedAt: state.epoch || state.stepInEpoch ? { epoch: state.epoch, step: state.stepInEpoch } : null,
   });
-  const status = await runLoop({ dir: out, model, opt, data, state, trainer, signal: cfg.signal, emit, fault: cfg.checkpointFault });
+  const status = await runLoop({
+    dir: out, model, opt, data, state, trainer, ema, t0: performance.now(), signal: cfg.signal, emit, fault: cfg.checkpointFault,
+  });
   let test: EvalResult | null = null;
-  if (status !== 'interrupted') {
+  if (status !== 'interrupted') { // the model holds the evaluation weights (EMA, precise BN): see loop.ts
     test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
-    await writeReport(out, { model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status });
+    await writeReport(out, {
+      model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status,
+      target: state.options.target, reached: state.reached ?? null, options: state.options,
+    });
   }
   return {
     dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta,
     counts: { train: data.train.count, val: data.val?.count ?? 0, test: data.test.count },
+    reached: state.reached && state.options.target !== null ? { target: state.options.target, ...state.reached } : null,
+    elapsed: state.elapsed ?? 0,
   };
 }

@@ -19,6 +19,8 @@ export interface Trainer {
   sync(): void;
   /** Inference with the current weights (validation during training). */
   runner(): ModelRunner;
+  /** The current values of the trainable weights, in model.trainableWeights order (read-only views). */
+  trainableValues(): Float32Array[];
 }
 
 class EngineTrainer implements Trainer {
@@ -28,7 +30,9 @@ class EngineTrainer implements Trainer {
     private readonly o: ResolvedTrainOptions,
   ) {}
   async step(x: Float32Array, y: Int32Array, lr: number): Promise<StepResult> {
-    const r = await this.engine.step(x, y, this.settings, { lr, labelSmoothing: this.o.labelSmoothing, seed: this.o.seed });
+    const r = await this.engine.step(x, y, this.settings, {
+      lr, labelSmoothing: this.o.labelSmoothing, weightDecay: this.o.weightDecay, seed: this.o.seed,
+    });
     return { loss: r.loss, correct: r.correct };
   }
   sync(): void {
@@ -37,6 +41,9 @@ class EngineTrainer implements Trainer {
   }
   runner(): ModelRunner {
     return engineRunner(this.engine);
+  }
+  trainableValues(): Float32Array[] {
+    return this.engine.trainableValues();
   }
 }
 
@@ -48,7 +55,12 @@ class TfjsTrainer implements Trainer {
   }
   step(x: Float32Array, y: Int32Array, lr: number): Promise<StepResult> {
     setLearningRate(this.opt, lr);
-    return Promise.resolve(trainStep(this.model, this.opt, this.vars, x, y, this.model.inputs[0].shape.slice(1) as [number, number, number], this.o.labelSmoothing));
+    const shape = this.model.inputs[0].shape.slice(1) as [number, number, number];
+    return Promise.resolve(trainStep(this.model, this.opt, this.vars, x, y, shape, this.o.labelSmoothing,
+      { lr, weightDecay: this.o.weightDecay }));
+  }
+  trainableValues(): Float32Array[] {
+    return this.vars.map((v) => v.dataSync() as Float32Array);
   }
   sync(): void {}
   runner(): ModelRunner {
