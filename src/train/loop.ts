@@ -28,6 +28,8 @@ export interface LoopContext {
   trainer: Trainer;
   /** The EMA of the weights, when options.ema > 0. */
   ema: WeightEma | null;
+  /** Weights read after the last step (trainer.trainableValues(): stable until the next read), not yet folded in. */
+  emaPending?: { values: Float32Array[]; t: number };
   /** The precise-BN notice was shown. */
   told?: boolean;
   /** performance.now() when this process started the run (elapsed = state.elapsed + time since). */
@@ -105,9 +107,10 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
     if (b.size >= 2) { // a 1-image batch gives batchnorm no variance to learn from
       const lr = learningRate(o, span, st.globalStep);
       const running = c.trainer.step(b.x, b.y, lr);
+      foldEma(c); // the previous step's weights, while the engine runs this step
       next = batches.next(); // the next batch is made while the engine runs this step
       const r = await running;
-      c.ema?.update(c.trainer.trainableValues(), st.globalStep + 1);
+      if (c.ema) c.emaPending = { values: c.trainer.trainableValues(), t: st.globalStep + 1 };
       st.partial.lossSum += r.loss * b.size;
       st.partial.correct += r.correct;
       st.partial.seen += b.size;
@@ -124,10 +127,21 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
     st.globalStep++;
     st.partial.seconds = (performance.now() - t0) / 1000;
     await new Promise((r) => setImmediate(r)); // let signals (Ctrl-C) and I/O in between steps
-    if (c.signal?.aborted && step < span.stepsPerEpoch) return false;
+    if (c.signal?.aborted && step < span.stepsPerEpoch) {
+      foldEma(c);
+      return false;
+    }
   }
+  foldEma(c);
   st.epochRng = rng.state().map((v) => v >>> 0);
   return true;
+}
+
+/** Folds the last step's weights (read right after it) into the EMA; deferred so it overlaps the next step. */
+function foldEma(c: LoopContext): void {
+  if (!c.ema || !c.emaPending) return;
+  c.ema.update(c.emaPending.values, c.emaPending.t);
+  c.emaPending = undefined;
 }
 
 /**

@@ -53,7 +53,7 @@ export function modelOptions(data: TrainData, o: ResolvedTrainOptions): { preset
   const base: BuildOptions = mnist ? presetOptions('mnist') : { inputShape: [...shape], classes: data.dataset.labels.length, bnMomentum: 0.9 };
   const user = Object.fromEntries(Object.entries(o.model).filter(([, v]) => v !== undefined)) as BuildOptions;
   // training from scratch initialises as torchvision (He normal fan_out): with Keras' glorot_uniform the peak lr
-  // of 0.01 made training collapse in 4 of 9 recipe runs, with He normal in none of 3 (docs/accuracy.md)
+  // of 0.01 made 5 of 13 V2 MNIST recipe runs collapse for an epoch, with He normal none of 3 (docs/accuracy.md)
   const options: BuildOptions = { ...base, seed: o.seed, init: 'torchvision', ...user, classifierActivation: null };
   const want = options.inputShape!;
   if (want.join('x') !== shape.join('x')) {

@@ -19,7 +19,10 @@ export interface Trainer {
   sync(): void;
   /** Inference with the current weights (validation during training). */
   runner(): ModelRunner;
-  /** The current values of the trainable weights, in model.trainableWeights order (read-only views). */
+  /**
+   * The current values of the trainable weights, in model.trainableWeights order: buffers that stay unchanged
+   * until the next call (steps do not write them), so they can be read while the next step runs.
+   */
   trainableValues(): Float32Array[];
 }
 
@@ -60,7 +63,7 @@ class TfjsTrainer implements Trainer {
       { lr, weightDecay: this.o.weightDecay }));
   }
   trainableValues(): Float32Array[] {
-    return this.vars.map((v) => v.dataSync() as Float32Array);
+    return this.vars.map((v) => (v.dataSync() as Float32Array).slice()); // copies: a TF.js step replaces the variables' data
   }
   sync(): void {}
   runner(): ModelRunner {

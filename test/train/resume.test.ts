@@ -65,6 +65,28 @@ test('interrupted mid-epoch then resumed = uninterrupted (same seed)', async () 
   await fs.rm(root, { recursive: true });
 });
 
+test('with EMA, precise BN, weight decay and --eval-test: resumed = uninterrupted; ema.bin; test accuracy per epoch', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-resume-ema-'));
+  const cfg = (out: string): TrainConfig => ({ ...base(out), ema: 0.9, preciseBn: 6, weightDecay: 0.05, evalTest: true, target: 0.01 });
+  const a = await train(cfg(path.join(root, 'a')));
+  const ac = new AbortController();
+  const dirB = path.join(root, 'b');
+  await train({ ...cfg(dirB), signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.epoch === 2 && e.step === 1) ac.abort(); } });
+  const ck = await loadCheckpoint(dirB);
+  assert.ok(ck.ema && ck.ema.length > 0, 'checkpoint keeps the EMA');
+  const b = await resumeTraining(dirB, { dataset: data });
+  const [ra, rb] = [await loadRun(path.join(root, 'a')), await loadRun(dirB)];
+  const d = maxDiff(weightsOf(ra.model), weightsOf(rb.model));
+  assert.ok(d < 1e-5, `published (EMA + precise BN) weights differ by ${d}`);
+  assert.equal(a.test!.accuracy, b.test!.accuracy);
+  assert.ok(a.history.every((h) => typeof h.testAcc === 'number' && typeof h.elapsed === 'number'));
+  assert.deepEqual(a.reached && [a.reached.epoch, a.reached.target], [1, 0.01]);
+  const csv = await fs.readFile(path.join(root, 'a', 'history.csv'), 'utf8');
+  assert.match(csv.split('\n')[1], /^1,[^,]+,[^,]+,,,[^,]+,[^,]+,/);
+  assert.match(await fs.readFile(path.join(root, 'a', 'report.html'), 'utf8'), /first reached the target 1\.00% at epoch 1/);
+  await fs.rm(root, { recursive: true });
+});
+
 test('a crash in the middle of a checkpoint save leaves the previous one loadable and resumable', async () => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-crash-'));
   const dir = path.join(root, 'run');
