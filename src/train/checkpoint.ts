@@ -56,7 +56,7 @@ export async function saveCheckpoint(
   await replaceDir(path.join(dir, 'checkpoint'), async (tmp) => {
     await writeModel(model, tmp, { softmax: false });
     await writeFileAtomic(path.join(tmp, 'optimizer.bin'), new Uint8Array(os.data));
-    await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs }));
+    await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs, scalars: os.scalars }));
     await writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(state));
   }, fault);
 }
@@ -75,7 +75,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (!from) throw new DataError(`${dir} has no checkpoint to resume from (no ${path.join(dir, 'checkpoint')})`);
   const state = await readJson<TrainState>(path.join(from, 'state.json'));
   if (state?.format !== STATE_FORMAT) throw new DataError(`${path.join(from, 'state.json')}: not a ${STATE_FORMAT} file`);
-  const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(path.join(from, 'optimizer.json'));
+  const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[]; scalars?: Record<string, number> }>(path.join(from, 'optimizer.json'));
   if (!Array.isArray(oj?.specs)) throw new DataError(`${path.join(from, 'optimizer.json')}: missing "specs"`);
   let bin: Buffer;
   try {
@@ -85,7 +85,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const model = await loadLayersModel(from);
-  return { model, optimizer: { specs: oj.specs, data }, state, from };
+  return { model, optimizer: { specs: oj.specs, data, scalars: oj.scalars }, state, from };
 }
 
 /** history.csv text: a header and one row per epoch. */
