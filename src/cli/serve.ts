@@ -60,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     log: values.quiet ? undefined : (line) => console.log(line),
   });
   if (server.backend.notice) console.error(`mobilenet: ${server.backend.notice}`);
+  for (const w of server.run.warnings ?? []) console.error(`mobilenet: warning: ${w}`);
   let url: string;
   try {
     url = await server.listen();

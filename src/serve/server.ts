@@ -10,6 +10,7 @@ import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo } from 'node:net';
 import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
+import { checkRunModel } from '../train/run-check.js';
 import { Run, loadRun } from '../train/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
 import { DEFAULT_MAX_PIXELS } from './input.js';
@@ -71,6 +72,7 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   checkOptions(o);
   const backend = await initBackend(o.backend ?? 'auto');
   const run = typeof runDirOrRun === 'string' ? await loadRun(runDirOrRun, { best: o.best }) : runDirOrRun;
+  if (typeof runDirOrRun !== 'string') checkRunModel(run.model, run.meta, run.dir); // loadRun checked the others
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = o.log ?? (() => undefined);
   const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });

@@ -39,7 +39,12 @@ export async function writeModel(model: tfl.LayersModel, dir: string, o: { softm
 /** A model emitting logits with the weights of `model` (rebuilt from meta when it emits probabilities). */
 export function logitsModel(model: tfl.LayersModel, meta: Pick<RunMeta, 'arch' | 'buildOptions' | 'output'>): tfl.LayersModel {
   if (meta.output === 'logits') return model;
-  const twin = buildModel(meta.arch, { ...meta.buildOptions, classifierActivation: null });
+  let twin: tfl.LayersModel;
+  try {
+    twin = buildModel(meta.arch, { ...meta.buildOptions, classifierActivation: null });
+  } catch (e) {
+    throw new DataError(`meta.json's buildOptions do not build a model: ${(e as Error).message}`);
+  }
   try {
     twin.setWeights(model.getWeights());
   } catch (e) {
