@@ -36,17 +36,44 @@ export interface ModelInfo {
   history: HistoryRow[];
 }
 
-/** The GET /v1/model document of a run. */
+/** One argument with an absolute path (`/a/b/c`, `~/a/c`, also after `folder:` or `--opt=`) cut to its last part. */
+function redactArg(arg: string): string {
+  return arg.replace(/(^|[=:])(~?\/.*)$/, (_m, before: string, p: string) => {
+    const parts = p.split('/').filter((x) => x !== '' && x !== '~');
+    return `${before}${parts.length ? parts[parts.length - 1] : '.'}`;
+  });
+}
+
+/**
+ * A command line (arguments JSON-quoted where needed, as `mobilenet train` records it) or a dataset spec with
+ * absolute paths cut to their last part: GET /v1/model tells what a run was trained on without exposing the
+ * server's file system.
+ */
+export function redactPaths(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|[^\s"]+/g, (tok) => {
+    if (!tok.startsWith('"')) return redactArg(tok);
+    let inner: string;
+    try {
+      inner = JSON.parse(tok) as string;
+    } catch {
+      return tok.includes('/') ? '"…"' : tok;
+    }
+    const r = redactArg(inner);
+    return r === inner ? tok : JSON.stringify(r);
+  });
+}
+
+/** The GET /v1/model document of a run (no absolute paths: see redactPaths). */
 export function modelInfo(run: Run, backend: string): ModelInfo {
   const { meta, model } = run;
   const cost = modelCost(model);
   const classes = model.outputs[0].shape[1] ?? null;
   const sep = separableComparison(model, cost);
   return {
-    arch: meta.arch, preset: meta.preset, dataset: meta.dataset, inputShape: meta.inputShape,
+    arch: meta.arch, preset: meta.preset, dataset: redactPaths(meta.dataset), inputShape: meta.inputShape,
     labels: meta.labels, output: meta.output, normalization: meta.normalization,
     preprocessing: preprocessingFor(meta), options: meta.buildOptions,
-    backend, trainedOn: meta.backend, command: meta.command,
+    backend, trainedOn: meta.backend, command: redactPaths(meta.command ?? ''),
     summary: summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes }, cost),
     cost: {
       totalParams: cost.totalParams, trainableParams: cost.trainableParams,
