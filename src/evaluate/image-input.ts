@@ -7,13 +7,14 @@
  * means dark ink on white, which is inverted to MNIST's white on black.
  */
 import sharp from 'sharp';
+import type { Preprocessing } from '../api-types.js';
 import { decodeImage, loadImage } from '../data/image.js';
 import { DataError } from '../errors.js';
 import { invert, looksLightBackground, toGray } from '../serve/gray.js';
 import { mnistPreprocess, normalise } from '../serve/mnist-preprocess.js';
 import type { RunMeta } from '../train/run-dir.js';
 
-export type Preprocessing = 'mnist' | 'resize';
+export type { Preprocessing };
 
 /** Digit runs get the MNIST pipeline; everything else (incl. Fashion-MNIST, colour inputs) a resize. */
 export function preprocessingFor(meta: RunMeta): Preprocessing {

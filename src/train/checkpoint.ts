@@ -19,7 +19,7 @@ import { SwapFault, completeDir, replaceDir } from './atomic-dir.js';
 import { writeModel } from './model-files.js';
 import { OptimizerState, optimizerState } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
-import { HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
+import { CurvePoint, HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
 
 export const STATE_FORMAT = 'mobilenet-train-state/1';
 
@@ -39,7 +39,7 @@ export interface TrainState {
   partial: { lossSum: number; correct: number; seen: number; seconds: number };
   history: HistoryRow[];
   /** Training curve within epochs: [fractional epoch, mean loss, mean accuracy] about 20 times an epoch. */
-  trainCurve: Array<[number, number, number]>;
+  trainCurve: CurvePoint[];
   /** Sums since the last trainCurve point: [loss·images, correct, images]. */
   curveSums: [number, number, number];
   best: { valAcc: number; epoch: number } | null;
@@ -94,13 +94,16 @@ export function historyCsv(rows: HistoryRow[]): string {
   return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] === null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
 }
 
-/** Writes the loadable top level of the run directory: softmax model, meta, history. */
-export async function publish(dir: string, model: tfl.LayersModel, meta: RunMeta, history: HistoryRow[]): Promise<void> {
+/** Writes the loadable top level of the run directory: softmax model, meta, history, the curve within epochs. */
+export async function publish(
+  dir: string, model: tfl.LayersModel, meta: RunMeta, history: HistoryRow[], curve: CurvePoint[] = [],
+): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await writeModel(model, dir, { softmax: true });
   await writeMeta(dir, meta);
   await writeFileAtomic(path.join(dir, 'history.json'), JSON.stringify(history, null, 1));
   await writeFileAtomic(path.join(dir, 'history.csv'), historyCsv(history));
+  await writeFileAtomic(path.join(dir, 'curve.json'), JSON.stringify(curve));
 }
 
 /** Replaces DIR/best with this model (softmax head) and meta. */

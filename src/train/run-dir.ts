@@ -11,6 +11,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { CurvePoint, HistoryRow } from '../api-types.js';
 import { DataError } from '../errors.js';
 import { loadLayersModel, writeFileAtomic } from '../export/layers-format.js';
 import type { Arch, BuildOptions } from '../models/presets.js';
@@ -40,18 +41,7 @@ export interface RunMeta {
   command: string;
 }
 
-export interface HistoryRow {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-  lr: number;
-  seconds: number;
-}
-
-/** A training-curve point: [fractional epoch, mean loss, mean accuracy] over the steps since the last one. */
-export type CurvePoint = [number, number, number];
+export type { CurvePoint, HistoryRow };
 
 export interface Run {
   dir: string;

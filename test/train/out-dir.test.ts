@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataError, OptionError } from '../../src/errors.js';
+import { loadRun } from '../../src/train/run-dir.js';
 import { TrainConfig, train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
 
@@ -33,6 +34,8 @@ test('an existing run is refused without overwrite and left as it was; overwrite
 
   const r = await train({ ...cfg(dir), seed: 9, overwrite: true });
   assert.equal(r.status, 'done');
+  const run = await loadRun(dir);
+  assert.equal(run.curve!.length, 2, 'curve.json: the within-epoch training points (one per step here)');
   assert.equal(await exists(path.join(dir, 'eval')), false, "the old run's eval/ is gone");
   assert.ok(!before.equals(await fs.readFile(path.join(dir, 'weights.bin'))), 'new weights');
 });
