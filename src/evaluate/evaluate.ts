@@ -1,4 +1,5 @@
 /** evaluate(): a run directory's model on a dataset's test split; predict(): top-K classes for image files. */
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../data/datasets.js';
 import { readBytes } from '../data/idx.js';
@@ -44,7 +45,7 @@ export async function evaluate(run: Run, dataset?: Dataset | string, o: Evaluate
   }
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new OptionError(`limit must be a positive integer, got ${o.limit}`);
   const split = o.limit && o.limit < ds.test.count ? subsetSplit(ds.test, Int32Array.from({ length: o.limit }, (_, i) => i)) : ds.test;
-  const model = logitsModel(run.model, meta);
+  const model = logitsModel(run.model, meta, path.join(run.dir, 'meta.json'));
   return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25), split };
 }
 

@@ -71,6 +71,6 @@ export function hostGuard(app: FastifyInstance, boundHost: string, extra: string
     const portOk = port === null || a === null || port === String(a.port);
     if (allowed.has(name) && portOk) return;
     return sendError(reply, 403, `Host ${JSON.stringify(header)} is not allowed: this server is bound to ${boundHost} and answers only `
-      + `${[...allowed].join(', ')}${a ? ` (port ${a.port})` : ''}; use --allow-host to add a name`);
+      + `${[...allowed].join(', ')} (with its port); use --allow-host to add a name`);
   });
 }
