@@ -28,7 +28,8 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --augment                 random shifts of up to 2 pixels
   --limit-train N           use only the first N training images (quick runs)
   --limit-test N            use only the first N test images
-  --out DIR                 run directory (default runs/<arch>-<dataset>)
+  --out DIR                 run directory (default runs/<arch>-<dataset>); an existing run there is refused
+  --overwrite               replace the run already in --out (its directory is cleared completely)
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
 
@@ -37,7 +38,8 @@ const OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
-  'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
+  'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
+  resume: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       const o = trainOptions(v);
       const out = str(v, 'out') ?? path.join('runs', `${o.arch}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);
       const command = ['mobilenet', 'train', ...argv].map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-      r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command });
+      r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command, overwrite: v.overwrite === true });
     }
     console.log(summary(r));
     return r.status === 'interrupted' ? 130 : 0;

@@ -39,7 +39,7 @@ export function scheduleSpan(trainCount: number, batchSize: number, epochs: numb
 async function persist(c: LoopContext): Promise<void> {
   c.trainer.sync();
   await saveCheckpoint(c.dir, c.model, c.opt, c.state, c.fault);
-  await publish(c.dir, c.model, c.state.meta, c.state.history);
+  await publish(c.dir, c.model, c.state.meta, c.state.history, c.state.trainCurve);
 }
 
 /** Accumulates a step into the training curve; emits a point every ~1/20 epoch and at the epoch's end. */

@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: ${name}`);
     const t0 = performance.now();
     const r = await train({
-      ...cfg, epochs: epochs ?? cfg.epochs, limitTrain, limitTest, backend, out: path.join(outRoot, name),
+      ...cfg, epochs: epochs ?? cfg.epochs, limitTrain, limitTest, backend, out: path.join(outRoot, name), overwrite: true, // its own runs
       command: `node dist/src/bench/scripts/accuracy.js ${argv.join(' ')} (run ${name})`,
       onEvent: progressPrinter({ out: process.stderr, err: process.stderr }),
     });
