@@ -1,15 +1,15 @@
 /** evaluate(): a run directory's model on a dataset's test split; predict(): top-K classes for image files. */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '../data/datasets.js';
 import { readBytes } from '../data/idx.js';
 import type { Dataset, Split } from '../data/types.js';
 import { subsetSplit } from '../data/batches.js';
 import { DataError, OptionError } from '../errors.js';
+import { modelRunner } from '../engine/runner.js';
 import { logitsModel } from '../train/model-files.js';
 import type { Run } from '../train/run-dir.js';
 import { imageInput } from './image-input.js';
-import { EvalResult, evaluateModel } from './metrics.js';
+import { EvalResult, evaluateModel, softmax } from './metrics.js';
 
 export interface EvaluateOptions {
   /** Only the first N test images. */
@@ -79,16 +79,14 @@ export async function predict(run: Run, images: Array<string | Uint8Array>, o: P
   const { meta } = run;
   const k = o.top ?? 3;
   if (!(Number.isInteger(k) && k > 0)) throw new OptionError(`top must be a positive integer, got ${String(o.top)}`);
-  const [h, w, c] = meta.inputShape;
+  const runner = modelRunner(run.model);
   const out: ImagePrediction[] = [];
   for (const [i, img] of images.entries()) {
     const source = typeof img === 'string' ? img : `image ${i + 1}`;
     const bytes = typeof img === 'string' ? await readBytes(img) : img;
     const x = await imageInput(bytes, meta, { invert: o.invert, maxPixels: o.maxPixels ?? Number.POSITIVE_INFINITY, source }); // [H, W, C]
-    const probs = tf.tidy(() => {
-      const y = run.model.predict(tf.tensor4d(x, [1, h, w, c])) as tf.Tensor2D; // [1, K]
-      return (meta.output === 'logits' ? tf.softmax(y) : y).dataSync() as Float32Array;
-    });
+    const y = runner.run(x, 1); // [1, K]
+    const probs = meta.output === 'logits' ? Float32Array.from(softmax(y)) : y;
     const top = Array.from(probs, (p, index) => ({ label: meta.labels[index], index, probability: p }))
       .sort((a, b) => b.probability - a.probability).slice(0, k);
     out.push({ source, top });
