@@ -34,3 +34,4 @@ export type {
 } from './train/index.js';
 export { evaluate, predict, evaluateModel, perClassMetrics, confusionSvg, mistakesPng } from './evaluate/index.js';
 export type { EvaluateOptions, Evaluation, EvalResult, ClassMetrics, Mistake, Prediction, ImagePrediction } from './evaluate/index.js';
+export type { ModelInfo, PredictResponse, ErrorResponse, CurvePoint } from './api-types.js';

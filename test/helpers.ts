@@ -11,9 +11,9 @@ export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export interface CliResult { status: number | null; stdout: string; stderr: string }
 
 /** Runs `mobilenet ...args` in a child process. */
-export function runCli(args: string[], o: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(args: string[], o: { timeout?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', timeout: o.timeout ?? 120_000, env: { ...process.env, ...o.env },
+    encoding: 'utf8', timeout: o.timeout ?? 120_000, env: { ...process.env, ...o.env }, cwd: o.cwd,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,6 +1,7 @@
 // N-API addon: neural-network kernels over oneDNN on Float32Array buffers (NHWC), nothing TF.js-specific.
 #include <malloc.h>
 #include <omp.h>
+#include <atomic>
 #include <cstdlib>
 #include "common.h"
 
@@ -14,6 +15,17 @@ dnnl::engine& engine() {
 dnnl::stream& stream() {
   static dnnl::stream s(engine());
   return s;
+}
+
+static std::atomic<int> gThreads{0};
+
+int desiredThreads() {
+  int n = gThreads.load();
+  return n > 0 ? n : omp_get_num_procs();
+}
+
+void applyThreads() {
+  if (omp_get_max_threads() != desiredThreads()) omp_set_num_threads(desiredThreads());
 }
 
 std::mutex& cacheMutex() {
@@ -74,7 +86,10 @@ std::string key(char tag, const std::vector<int>& v) {
 
 static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
-  if (n >= 1) omp_set_num_threads(n);
+  if (n >= 1) {
+    mn::gThreads = n;
+    omp_set_num_threads(n);
+  }
   return Napi::Number::New(info.Env(), omp_get_max_threads());
 }
 
@@ -91,7 +106,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   const char* t = std::getenv("MOBILENET_THREADS");
-  if (t && std::atoi(t) >= 1) omp_set_num_threads(std::atoi(t));
+  if (t && std::atoi(t) >= 1) {
+    mn::gThreads = std::atoi(t);
+    omp_set_num_threads(std::atoi(t));
+  }
   exports.Set("version", Napi::String::New(env, "1"));
   auto v = dnnl::version();
   exports.Set("dnnlVersion", Napi::String::New(env, std::to_string(v->major) + "." +

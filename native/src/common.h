@@ -12,6 +12,12 @@ namespace mn {
 dnnl::engine& engine();
 /** The process-wide in-order stream. */
 dnnl::stream& stream();
+/**
+ * The OpenMP thread count the user asked for (setThreads / MOBILENET_THREADS). OpenMP keeps it per calling thread,
+ * so code running on a libuv worker thread calls applyThreads() first.
+ */
+int desiredThreads();
+void applyThreads();
 /** Guards the primitive caches and the stream (worker threads may load the addon too). */
 std::mutex& cacheMutex();
 

@@ -1,10 +1,13 @@
 /**
- * Throughput of one MobileNet on the active backend: training steps (Adam, BN in training mode,
- * softmax cross-entropy on seeded random data) and inference (predict, BN in inference mode).
+ * Throughput of one MobileNet: training steps (Adam, BN in training mode, softmax cross-entropy on seeded random
+ * data) and inference (BN in inference mode). On 'onednn' both run through the compiled native engine unless
+ * `engine: false` (or MOBILENET_ENGINE=0), which measures TF.js's per-kernel path on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BackendChoice, BackendName, initBackend } from '../backend/index.js';
+import { Engine } from '../engine/engine.js';
+import { engineWanted, modelRunner } from '../engine/runner.js';
 import { OptionError } from '../errors.js';
 import { Arch, PresetName, buildModel, checkArch, presetOptions } from '../models/presets.js';
 import { backendThreads } from './backends.js';
@@ -25,6 +28,8 @@ export interface MeasureOptions {
   alpha?: number;
   /** Seed for weights, inputs and labels; default 1. */
   seed?: number;
+  /** false: TF.js's per-kernel path even where the engine could run (default: the engine when it can). */
+  engine?: boolean;
 }
 
 export interface Measurement {
@@ -40,9 +45,13 @@ export interface Measurement {
   steps: number;
   /** Set when the backend fell back: one line for the user. */
   notice?: string;
+  /** Whether the compiled native engine ran it (else TF.js per kernel). */
+  engine: boolean;
 }
 
-interface Resolved { arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number }
+interface Resolved {
+  arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number; engine: boolean;
+}
 
 function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   const arch = checkArch(o.arch);
@@ -57,7 +66,7 @@ function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   if (!(alpha > 0)) throw new OptionError(`alpha must be a positive number, got ${String(alpha)}`);
   return {
     arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1), steps: int('steps', o.steps, 5, 1),
-    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0),
+    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0), engine: o.engine ?? true,
   };
 }
 
@@ -97,10 +106,12 @@ async function timeSteps(r: Resolved, step: () => Promise<void>): Promise<number
   return (performance.now() - t0) / r.steps;
 }
 
-function result(r: Resolved, mode: 'train' | 'infer', backend: BackendName, notice: string | undefined, ms: number): Measurement {
+function result(
+  r: Resolved, mode: 'train' | 'infer', backend: BackendName, notice: string | undefined, ms: number, engine: boolean,
+): Measurement {
   const m: Measurement = {
     arch: r.arch, mode, backend, batch: r.batch, imagesPerSecond: (1000 * r.batch) / ms, msPerStep: ms,
-    threads: backendThreads(backend), preset: r.preset, steps: r.steps,
+    threads: backendThreads(backend), preset: r.preset, steps: r.steps, engine,
   };
   if (notice) m.notice = notice;
   return m;
@@ -123,15 +134,36 @@ export interface TrainingRig {
   model: tfl.LayersModel;
   step: () => Promise<number>;
   dispose: () => void;
+  /** Whether the steps run in the compiled native engine. */
+  engine: boolean;
 }
 
-/** Builds the model and the seeded batch for `o` on the active backend; no backend switching. */
+/** Adam as compileForTraining's: lr 1e-3, TF.js's defaults (β 0.9/0.999, ε 1e-7). */
+const BENCH_ADAM = { optimizer: 0, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, momentum: 0, rho: 0.9 } as const;
+
+/**
+ * Builds the model and the seeded batch for `o` on the active backend; no backend switching. The steps run in
+ * the engine when it is wanted and can run the model (and `o.engine` is not false), else through trainOnBatch.
+ */
 export function trainingRig(o: MeasureOptions): TrainingRig {
   const r = resolve(o, 128);
-  const model = compileForTraining(benchModel(r));
+  const net = benchModel(r);
+  const eng = r.engine && engineWanted() ? Engine.compile(net, { logits: true }) : null;
+  if (eng && !('unsupported' in eng)) {
+    const { x, y } = randomBatch(net, r);
+    const xs = x.dataSync() as Float32Array; // [B, H, W, C]
+    const labels = Int32Array.from(tf.tidy(() => tf.argMax(y, 1).dataSync())); // [B]
+    tf.dispose([x, y]);
+    return {
+      model: net, engine: true,
+      step: async () => (await eng.step(xs, labels, BENCH_ADAM, { lr: BENCH_ADAM.lr })).loss,
+      dispose: () => { eng.trim(); net.dispose(); },
+    };
+  }
+  const model = compileForTraining(net);
   const { x, y } = randomBatch(model, r);
   return {
-    model,
+    model, engine: false,
     step: async () => (await model.trainOnBatch(x, y)) as number,
     // model.dispose() keeps an optimizer it was handed (Adam's moments): dispose it too.
     dispose: () => { tf.dispose([x, y]); model.optimizer.dispose(); model.dispose(); },
@@ -145,7 +177,7 @@ export async function measureTraining(o: MeasureOptions): Promise<Measurement> {
   const rig = trainingRig(r);
   try {
     const ms = await timeSteps(r, async () => { await rig.step(); });
-    return result(r, 'train', info.name, info.notice, ms);
+    return result(r, 'train', info.name, info.notice, ms, rig.engine);
   } finally {
     rig.dispose();
   }
@@ -157,13 +189,19 @@ export async function measureInference(o: MeasureOptions): Promise<Measurement> 
   const info = await initBackend(o.backend ?? 'auto');
   const model = benchModel(r);
   const { x, y } = randomBatch(model, r);
+  const runner = modelRunner(model, { engine: r.engine });
+  const xs = x.dataSync() as Float32Array; // [B, H, W, C]
   try {
     const ms = await timeSteps(r, async () => {
+      if (runner.kind === 'engine') {
+        runner.run(xs, r.batch);
+        return;
+      }
       const out = model.predict(x, { batchSize: r.batch }) as tf.Tensor; // [B, classes]
       await out.data();
       out.dispose();
     });
-    return result(r, 'infer', info.name, info.notice, ms);
+    return result(r, 'infer', info.name, info.notice ?? runner.notice, ms, runner.kind === 'engine');
   } finally {
     tf.dispose([x, y]);
     model.dispose();

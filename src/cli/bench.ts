@@ -16,19 +16,20 @@ const HELP = `usage: mobilenet bench --arch v1|v2 --mode train|infer [options] [
   --warmup N                untimed steps before timing (default 1)
   --alpha A                 width multiplier (default 1)
   --backend B               onednn, wasm, cpu or auto (default auto: the best available)
-  --json                    one JSON line: {"arch","mode","backend","batch","imagesPerSecond","threads"}
+  --no-engine               on onednn, TF.js's per-kernel path instead of the compiled native engine
+  --json                    one JSON line: {"arch","mode","backend","engine","batch","imagesPerSecond","threads"}
 Random inputs and labels (seeded). MOBILENET_THREADS sets onednn's thread count.`;
 
 const OPTIONS = {
   arch: { type: 'string' }, mode: { type: 'string' }, preset: { type: 'string' }, batch: { type: 'string' },
   steps: { type: 'string' }, warmup: { type: 'string' }, alpha: { type: 'string' }, backend: { type: 'string' },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' }, 'no-engine': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The readable one-line form of a measurement. */
 export function describeMeasurement(m: Measurement): string {
   const what = m.mode === 'train' ? 'training' : 'inference';
-  return `${m.arch} ${what} on ${m.backend} (${m.preset}, batch ${m.batch}, ${m.threads} thread${m.threads === 1 ? '' : 's'}): ` +
+  return `${m.arch} ${what} on ${m.backend}${m.engine ? ' (native engine)' : ''} (${m.preset}, batch ${m.batch}, ${m.threads} thread${m.threads === 1 ? '' : 's'}): ` +
     `${m.imagesPerSecond.toFixed(m.imagesPerSecond < 10 ? 2 : 1)} images/s, ${m.msPerStep.toFixed(1)} ms/step over ${m.steps} step${m.steps === 1 ? '' : 's'}`;
 }
 
@@ -51,12 +52,13 @@ export async function run(argv: string[]): Promise<number> {
     warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
     alpha: positiveNumber('alpha', get('alpha')),
     backend: oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined,
+    engine: v['no-engine'] !== true,
   };
   const m = await (mode === 'train' ? measureTraining(opts) : measureInference(opts));
   if (m.notice) console.error(m.notice);
   if (v.json) {
-    const { arch: a, mode: md, backend, batch, imagesPerSecond, threads } = m;
-    console.log(JSON.stringify({ arch: a, mode: md, backend, batch, imagesPerSecond, threads }));
+    const { arch: a, mode: md, backend, engine, batch, imagesPerSecond, threads } = m;
+    console.log(JSON.stringify({ arch: a, mode: md, backend, engine, batch, imagesPerSecond, threads }));
   } else {
     console.log(describeMeasurement(m));
   }

@@ -22,6 +22,13 @@ const HELP = `usage: mobilenet eval DIR [--dataset SPEC] [--best] [--json] [--li
   --out DIR2       where confusion.svg and mistakes.png go (default DIR/eval, or DIR/best/eval)
   --backend NAME   auto|onednn|cpu|wasm (default auto)`;
 
+/** Creates `out` (a file in the way is an OptionError, not EEXIST). */
+async function outputDir(out: string): Promise<void> {
+  const st = await fs.stat(out).catch(() => null);
+  if (st && !st.isDirectory()) throw new OptionError(`--out ${out} is a file, not a directory`);
+  await fs.mkdir(out, { recursive: true });
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
     dataset: { type: 'string' }, best: { type: 'boolean' }, json: { type: 'boolean' }, limit: { type: 'string' },
@@ -41,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!v.json) console.error(`backend ${be.name}; evaluating ${v.best ? path.join(dir, 'best') : dir}`);
   const r = await evaluate(runDir, v.dataset as string | undefined, { limit });
   const out = (v.out as string | undefined) ?? path.join(dir, v.best ? 'best' : '', 'eval');
-  await fs.mkdir(out, { recursive: true });
+  await outputDir(out);
   const svgFile = path.join(out, 'confusion.svg');
   const pngFile = path.join(out, 'mistakes.png');
   await writeFileAtomic(svgFile, confusionSvg(r.confusion, runDir.meta.labels));

@@ -7,18 +7,21 @@ import { oneOf, parseCommandArgs, positiveInt } from './args.js';
 
 export const describe = 'top-K classes with probabilities for PNG/JPEG images, from a trained run';
 
-const HELP = `usage: mobilenet predict DIR IMAGE... [--top K] [--json] [--invert] [--best] [--backend B]
+const HELP = `usage: mobilenet predict DIR IMAGE... [--top K] [--json] [--invert|--no-invert] [--best] [--backend B]
   DIR              run directory written by mobilenet train
-  IMAGE...         PNG/JPEG files of any size and colour (resized and converted to the model input)
+  IMAGE...         PNG/JPEG files of any size and colour, preprocessed as the server does (transparency over
+                   white; digit runs: MNIST crop/scale/centre; other runs: resized to the model input)
   --top K          classes per image (default 3)
   --json           print [{"source","top":[{"label","index","probability"}]}]
   --invert         invert the pixels first (dark digits on a light background, as MNIST is light on dark)
+  --no-invert      never invert (default for one-channel models: invert when the image's border is light)
   --best           use DIR/best
   --backend NAME   auto|onednn|cpu|wasm (default auto)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
-    top: { type: 'string' }, json: { type: 'boolean' }, invert: { type: 'boolean' }, best: { type: 'boolean' },
+    top: { type: 'string' }, json: { type: 'boolean' }, invert: { type: 'boolean' }, 'no-invert': { type: 'boolean' },
+    best: { type: 'boolean' },
     backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   }, true);
   if (v.help) {
@@ -27,13 +30,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length < 2) throw new OptionError('predict needs a run directory and at least one image');
   const top = positiveInt('top', v.top as string | undefined) ?? 3;
+  if (v.invert && v['no-invert']) throw new OptionError('--invert and --no-invert contradict each other');
+  const invert = v.invert ? true : v['no-invert'] ? false : undefined;
   const backend = oneOf('backend', v.backend as string | undefined, ['auto', 'onednn', 'cpu', 'wasm'] as const) as BackendChoice;
   const be = await initBackend(backend ?? 'auto');
   if (be.notice) console.error(be.notice);
   const [dir, ...images] = positionals;
   const runDir = await loadRun(dir, { best: v.best === true });
+  for (const w of runDir.warnings ?? []) console.error(`mobilenet: warning: ${w}`);
   if (!v.json) console.error(`backend ${be.name}`);
-  const preds = await predict(runDir, images, { top, invert: v.invert === true });
+  const preds = await predict(runDir, images, { top, invert });
   if (v.json) {
     console.log(JSON.stringify(preds));
     return 0;

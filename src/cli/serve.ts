@@ -13,6 +13,9 @@ const HELP = `usage: mobilenet serve DIR [options]
   --body-limit MB       largest request body in MB (default 5); larger bodies get 413
   --max-megapixels MP   largest image accepted, in decoded megapixels (default 25); larger get 413
   --max-batch N         most concurrent requests batched into one model call (default 32; 1 = off)
+  --request-timeout S   seconds for a whole request to arrive (default 60); slower ones get 408 and are closed
+  --allow-host NAME     answer this Host name too (repeatable; bound to loopback, only localhost, 127.0.0.1
+                        and [::1] are answered, against DNS rebinding)
   --best                serve DIR/best (the best validation checkpoint)
   --backend B           onednn | cpu | wasm | auto (default auto)
   --quiet               no line per request
@@ -36,6 +39,7 @@ function nextSignal(): Promise<NodeJS.Signals> {
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     port: { type: 'string' }, host: { type: 'string' }, 'body-limit': { type: 'string' }, 'max-megapixels': { type: 'string' }, 'max-batch': { type: 'string' }, best: { type: 'boolean' },
+    'request-timeout': { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
     backend: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
@@ -47,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   const mb = positiveNumber('body-limit', values['body-limit'] as string | undefined);
   const maxBatch = positiveInt('max-batch', values['max-batch'] as string | undefined);
   const mp = positiveNumber('max-megapixels', values['max-megapixels'] as string | undefined);
+  const timeoutS = positiveNumber('request-timeout', values['request-timeout'] as string | undefined);
   const host = values.host as string | undefined;
   if (host !== undefined && host.trim() === '') throw new OptionError('--host must not be empty');
   const backend = oneOf('backend', values.backend as string | undefined, ['onednn', 'cpu', 'wasm', 'auto'] as const);
@@ -56,10 +61,13 @@ export async function run(argv: string[]): Promise<number> {
     bodyLimit: mb === undefined ? undefined : Math.round(mb * 1024 * 1024),
     maxBatch,
     maxPixels: mp === undefined ? undefined : Math.max(1, Math.round(mp * 1e6)),
+    requestTimeout: timeoutS === undefined ? undefined : Math.max(1, Math.round(timeoutS * 1000)),
+    allowedHosts: values['allow-host'] as unknown as string[] | undefined,
     backend: backend as BackendChoice | undefined,
     log: values.quiet ? undefined : (line) => console.log(line),
   });
   if (server.backend.notice) console.error(`mobilenet: ${server.backend.notice}`);
+  for (const w of server.run.warnings ?? []) console.error(`mobilenet: warning: ${w}`);
   let url: string;
   try {
     url = await server.listen();

@@ -45,7 +45,8 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
                             mnist, 0.93 for fashion-mnist)
   --limit-train N           use only the first N training images (quick runs)
   --limit-test N            use only the first N test images
-  --out DIR                 run directory (default runs/<arch>-<dataset>)
+  --out DIR                 run directory (default runs/<arch>-<dataset>); an existing run there is refused
+  --overwrite               replace the run already in --out (its directory is cleared completely)
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
 
@@ -54,7 +55,8 @@ const OPTIONS = {
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
-  'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
+  'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
+  resume: { type: 'string' },
   init: { type: 'string' }, 'weight-decay': { type: 'string' }, ema: { type: 'string' }, 'precise-bn': { type: 'string' },
   'no-precise-bn': { type: 'boolean' }, 'no-augment': { type: 'boolean' }, flip: { type: 'boolean' }, erase: { type: 'string' },
   'eval-test': { type: 'boolean' }, target: { type: 'string' },
@@ -128,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
       const o = trainOptions(v);
       const out = str(v, 'out') ?? path.join('runs', `${o.arch}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);
       const command = ['mobilenet', 'train', ...argv].map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-      r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command });
+      r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command, overwrite: v.overwrite === true });
     }
     console.log(summary(r));
     return r.status === 'interrupted' ? 130 : 0;

@@ -3,17 +3,10 @@
  * (Conv 1×1 94.86% / 74.59%, Conv DW 3×3 3.06% / 1.06%, Conv 3×3 1.19% / 0.02%, FC 0.18% / 24.33%).
  * Parameters here are kernel and bias weights only (BN excluded), as the paper counts them.
  */
-import { LayerKind, ModelCost } from './model-cost.js';
+import type { BreakdownRow } from '../api-types.js';
+import type { ModelCost } from './model-cost.js';
 
-export interface BreakdownRow {
-  kind: Exclude<LayerKind, 'other'>;
-  label: string;
-  layers: number;
-  multAdds: number;
-  multAddsShare: number;
-  params: number;
-  paramsShare: number;
-}
+export type { BreakdownRow };
 
 export const KIND_LABELS: Record<BreakdownRow['kind'], string> = {
   conv1x1: 'Conv 1x1',

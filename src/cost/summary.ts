@@ -3,20 +3,11 @@
  * as text, markdown or the JSON object `mobilenet summary --json` prints.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { SummaryJson } from '../api-types.js';
 import { ModelCost, modelCost } from './model-cost.js';
 import { fmtInt, fmtM, table } from './table.js';
 
-export interface SummaryJson {
-  arch: string;
-  alpha: number;
-  inputShape: number[];
-  classes: number | null;
-  totalParams: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-  multAdds: number;
-  layers: Array<{ name: string; type: string; outputShape: number[]; params: number; multAdds: number }>;
-}
+export type { SummaryJson };
 
 export interface SummaryInfo {
   arch: string;

@@ -9,6 +9,7 @@ import { DataError, OptionError } from '../errors.js';
 import { gunzip, isGzip, parseIdx, readBytes, type IdxData } from './idx.js';
 import { loadImageFolder } from './image-folder.js';
 import { verifyMd5 } from './md5-cache.js';
+import { checkSplitSize } from './limits.js';
 import { reshapeSplit, withStats } from './resize.js';
 import type { Dataset, LoadOptions, Split } from './types.js';
 
@@ -95,6 +96,7 @@ export async function loadIdxDataset(name: string, files: IdxFiles, labels: stri
   let test = idxToSplit(teImg, teLab, files.testImages, files.testLabels, labels.length);
   if (!o.inputShape || o.inputShape.join('x') === train.shape.join('x')) return withStats(name, labels, train, test);
   const [h, w, c] = o.inputShape;
+  checkSplitSize(name, Math.max(train.count, test.count), o.inputShape);
   log(`${name}: resizing to ${o.inputShape.join('x')}`);
   // resize in gray, take statistics there (identical per replicated channel), then replicate channels
   const gray = withStats(name, labels, reshapeSplit(train, [h, w, 1]), reshapeSplit(test, [h, w, 1]));

@@ -74,7 +74,7 @@ export async function readBytes(file: string): Promise<Uint8Array> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError(`${file}: file not found`);
-    if (code === 'EISDIR') throw new DataError(`${file}: is a directory, expected an IDX file`);
+    if (code === 'EISDIR') throw new DataError(`${file}: is a directory, not a file`);
     throw new DataError(`${file}: cannot read (${(e as Error).message})`);
   }
 }

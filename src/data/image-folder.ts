@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import { loadImage } from './image.js';
+import { checkSplitSize } from './limits.js';
 import { Rng } from './rng.js';
 import type { Dataset, LoadOptions, Split } from './types.js';
 import { withStats } from './resize.js';
@@ -87,7 +88,10 @@ async function decodeAll(list: FileList, shape: [number, number, number], log: (
 
 /** Class names and per-class files for train and test, from either folder layout. */
 async function discover(root: string, seed: number): Promise<{ classes: string[]; train: FileList; test: FileList }> {
-  if (!(await isDir(root))) throw new DataError(`${root}: dataset folder not found`);
+  if (!(await isDir(root))) {
+    const exists = await stat(root).then(() => true, () => false);
+    throw new DataError(exists ? `${root}: is a file, not a dataset folder (expected ${root}/<class>/*.png|jpg)` : `${root}: dataset folder not found`);
+  }
   const split = (await isDir(join(root, 'train'))) && (await isDir(join(root, 'test')));
   const base = split ? join(root, 'train') : root;
   const classes = await subfolders(base);
@@ -113,6 +117,7 @@ export async function loadImageFolder(root: string, o: LoadOptions = {}): Promis
   const log = o.onProgress ?? (() => {});
   const { classes, train, test } = await discover(root, o.seed ?? 0);
   log(`folder:${root}: ${classes.length} classes, ${train.files.length} train / ${test.files.length} test images`);
+  checkSplitSize(`folder:${root}`, Math.max(train.files.length, test.files.length), shape);
   const tr = await decodeAll(train, shape, log, 'train');
   const te = await decodeAll(test, shape, log, 'test');
   return withStats(`folder:${root}`, classes, tr, te);

@@ -91,7 +91,7 @@ function orientedSize(m: Metadata): { width: number; height: number } {
 }
 
 /**
- * Decodes, drops alpha and resizes to width×height in one libvips pipeline
+ * Decodes, composites transparency over white and resizes to width×height in one libvips pipeline
  * (JPEG shrink-on-load makes big photos cheap). Returns 1-channel pixels for
  * gray files and 3-channel sRGB otherwise.
  */
@@ -104,8 +104,10 @@ async function decodeResized(bytes: Uint8Array, source: string, fit: (w: number,
     const gray = (meta.channels ?? 3) <= 2;
     let img = sharp(bytes, { failOn: 'error' }).rotate();
     if (meta.hasAlpha) {
-      // libvips resizes premultiplied alpha even after removeAlpha(): drop alpha in a first pass so colours stay exact
-      const flat = gray ? img.toColourspace('b-w') : img.removeAlpha();
+      // transparency is composited over white, as viewers show it (and as the server's toGray does); in a first
+      // pass, because libvips would otherwise resize premultiplied colours
+      const flat = img.flatten({ background: '#ffffff' });
+      if (gray) flat.toColourspace('b-w');
       const { data, info } = await flat.raw().toBuffer({ resolveWithObject: true });
       img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 3 } });
     }
@@ -131,7 +133,7 @@ function centre(inner: Uint8Array, w: number, h: number, W: number, H: number, c
  * Loads an image (file path or encoded bytes) as [H, W, C] uint8 for a model
  * input `shape` = [H, W, C] with C = 1 or 3. Default fit is a plain resize
  * (aspect ratio not kept, like torchvision Resize((H, W))); `fit: 'letterbox'`
- * keeps it and pads with 0. Alpha is dropped; gray↔RGB converted; `invert` maps v → 255 − v
+ * keeps it and pads with 0. Transparency is composited over white; gray↔RGB converted; `invert` maps v → 255 − v
  * before padding, so letterbox padding is always background 0.
  */
 export async function loadImage(

@@ -8,9 +8,9 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 
-/** Directory holding the cache file: $MOBILENET_CACHE_DIR or ~/.cache/mobilenet. */
+/** Directory holding the cache file: $MOBILENET_CACHE_DIR or ~/.cache/mobilenet (an empty variable counts as unset, not as the current directory). */
 export function cacheDir(): string {
-  return process.env.MOBILENET_CACHE_DIR ?? join(homedir(), '.cache', 'mobilenet');
+  return process.env.MOBILENET_CACHE_DIR || join(homedir(), '.cache', 'mobilenet');
 }
 
 function cacheFile(): string {

@@ -70,9 +70,10 @@ export class Engine {
   get inputShape(): [number, number, number] { return this.graph.inputShape; }
   get outputSize(): number { return this.graph.outputSize; }
 
-  /** Copies the model's variables into the plan. */
-  pushWeights(): void {
+  /** Copies the model's variables into the plan (`trainableOnly`: not the BN moving statistics). */
+  pushWeights(o: { trainableOnly?: boolean } = {}): void {
     this.graph.params.forEach((p, i) => {
+      if (o.trainableOnly && !p.trainable) return;
       this.addon.planParam(this.h, i, p.variable.read().dataSync() as Float32Array, true, 0);
     });
   }
@@ -89,7 +90,7 @@ export class Engine {
   }
 
   /** Plan parameter ids of the model's trainable variables, in model.trainableWeights order (the optimizer's). */
-  private trainableOrder(): number[] {
+  trainableOrder(): number[] {
     const ids = new Map(this.graph.params.map((p, i) => [p.variable, i]));
     return this.model.trainableWeights.map((w) => {
       const id = ids.get(w);
@@ -129,7 +130,7 @@ export class Engine {
    * One training step on x [n, H, W, C] with labels [n] using `opt`'s kind and hyper-parameters (its learning
    * rate is `o.lr`). Resolves when the step is done; the JS thread is free meanwhile.
    */
-  step(x: Float32Array, y: Int32Array, opt: OptSettings, o: StepOptions): Promise<StepOutcome> {
+  async step(x: Float32Array, y: Int32Array, opt: OptSettings, o: StepOptions): Promise<StepOutcome> {
     return this.addon.planTrainStep(this.h, x, y, y.length, {
       ...opt, lr: o.lr, labelSmoothing: o.labelSmoothing ?? 0, weightDecay: o.weightDecay ?? 0, seed: o.seed ?? 0,
       update: o.update ?? true,

@@ -1,13 +1,15 @@
 /** evaluate(): a run directory's model on a dataset's test split; predict(): top-K classes for image files. */
-import * as tf from '@tensorflow/tfjs-core';
+import * as path from 'node:path';
 import { loadDataset } from '../data/datasets.js';
-import { loadImage } from '../data/image.js';
+import { readBytes } from '../data/idx.js';
 import type { Dataset, Split } from '../data/types.js';
 import { subsetSplit } from '../data/batches.js';
 import { DataError, OptionError } from '../errors.js';
+import { modelRunner } from '../engine/runner.js';
 import { logitsModel } from '../train/model-files.js';
 import type { Run } from '../train/run-dir.js';
-import { EvalResult, evaluateModel } from './metrics.js';
+import { imageInput } from './image-input.js';
+import { EvalResult, evaluateModel, softmax } from './metrics.js';
 
 export interface EvaluateOptions {
   /** Only the first N test images. */
@@ -43,7 +45,7 @@ export async function evaluate(run: Run, dataset?: Dataset | string, o: Evaluate
   }
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new OptionError(`limit must be a positive integer, got ${o.limit}`);
   const split = o.limit && o.limit < ds.test.count ? subsetSplit(ds.test, Int32Array.from({ length: o.limit }, (_, i) => i)) : ds.test;
-  const model = logitsModel(run.model, meta);
+  const model = logitsModel(run.model, meta, path.join(run.dir, 'meta.json'));
   return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25), split };
 }
 
@@ -59,26 +61,35 @@ export interface ImagePrediction {
   top: Prediction[];
 }
 
-/** Top-K classes with probabilities for each image (PNG/JPEG of any size and colour, resized to the model input). */
-export async function predict(
-  run: Run, images: Array<string | Uint8Array>, o: { top?: number; invert?: boolean } = {},
-): Promise<ImagePrediction[]> {
+export interface PredictOptions {
+  /** Classes per image (default 3). */
+  top?: number;
+  /** true/false forces the ink polarity; undefined decides as the server does (one-channel models: a light border is inverted). */
+  invert?: boolean;
+  /** Largest image in pixels (default: only libvips' own limit, ~268 M). */
+  maxPixels?: number;
+}
+
+/**
+ * Top-K classes with probabilities for each image (PNG/JPEG of any size and colour), preprocessed exactly as
+ * the server's POST /v1/predict does (evaluate/image-input.ts): transparency over white, automatic ink
+ * polarity, the MNIST pipeline for digit runs, else a plain resize to the model input.
+ */
+export async function predict(run: Run, images: Array<string | Uint8Array>, o: PredictOptions = {}): Promise<ImagePrediction[]> {
   const { meta } = run;
   const k = o.top ?? 3;
   if (!(Number.isInteger(k) && k > 0)) throw new OptionError(`top must be a positive integer, got ${String(o.top)}`);
-  const [h, w, c] = meta.inputShape;
+  const runner = modelRunner(run.model);
   const out: ImagePrediction[] = [];
   for (const [i, img] of images.entries()) {
-    const px = await loadImage(img, meta.inputShape, { invert: o.invert }); // [H, W, C] 0..255
-    const x = new Float32Array(px.length);
-    for (let j = 0; j < px.length; j++) x[j] = (px[j] / 255 - meta.normalization.mean[j % c]) / meta.normalization.std[j % c];
-    const probs = tf.tidy(() => {
-      const y = run.model.predict(tf.tensor4d(x, [1, h, w, c])) as tf.Tensor2D; // [1, K]
-      return (meta.output === 'logits' ? tf.softmax(y) : y).dataSync() as Float32Array;
-    });
-    const top = Array.from(probs, (p, index) => ({ label: meta.labels[index] ?? String(index), index, probability: p }))
+    const source = typeof img === 'string' ? img : `image ${i + 1}`;
+    const bytes = typeof img === 'string' ? await readBytes(img) : img;
+    const x = await imageInput(bytes, meta, { invert: o.invert, maxPixels: o.maxPixels ?? Number.POSITIVE_INFINITY, source }); // [H, W, C]
+    const y = runner.run(x, 1); // [1, K]
+    const probs = meta.output === 'logits' ? Float32Array.from(softmax(y)) : y;
+    const top = Array.from(probs, (p, index) => ({ label: meta.labels[index], index, probability: p }))
       .sort((a, b) => b.probability - a.probability).slice(0, k);
-    out.push({ source: typeof img === 'string' ? img : `image ${i + 1}`, top });
+    out.push({ source, top });
   }
   return out;
 }

@@ -45,6 +45,15 @@ export function perClassMetrics(confusion: number[][], labels: string[]): ClassM
   });
 }
 
+/** Numerically stable softmax of a vector. */
+export function softmax(logits: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const e = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
 /** Softmax of row `r` of `logits` [B, K]: [arg-max, its probability]. */
 function topOf(logits: Float32Array, r: number, k: number): [number, number] {
   let best = 0;

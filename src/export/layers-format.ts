@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
+import { checkTopology } from './topology-check.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -54,6 +55,7 @@ export async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new DataError(`${jsonPath} is not a TF.js layers model (no modelTopology/weightsManifest)`);
   }
+  checkTopology(json.modelTopology, jsonPath); // tfjs-layers would loop forever on a dangling or cyclic inbound node
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
   for (const group of json.weightsManifest) {
@@ -78,6 +80,7 @@ export async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
       modelTopology: json.modelTopology as object, weightSpecs: specs, weightData,
     }));
   } catch (e) {
-    throw new DataError(`cannot build the model in ${jsonPath}: ${(e as Error).message}`);
+    const err = e as Error;
+    throw new DataError(`cannot build the model in ${jsonPath}: ${err?.message || err?.name || String(e) || 'unknown reason'}`);
   }
 }

@@ -6,47 +6,51 @@ import * as tf from '@tensorflow/tfjs-core';
 import { breakdownByKind } from '../cost/breakdown.js';
 import { modelCost } from '../cost/model-cost.js';
 import { separableComparison } from '../cost/separable.js';
-import { MACS_NOTE, SummaryJson, summaryJson } from '../cost/summary.js';
-import type { HistoryRow, Run, RunMeta } from '../train/run-dir.js';
-import { Preprocessing, preprocessingFor } from './input.js';
+import type { ModelInfo } from '../api-types.js';
+import { MACS_NOTE, summaryJson } from '../cost/summary.js';
+import type { Run } from '../train/run-dir.js';
+import { preprocessingFor } from './input.js';
 
-export interface ModelInfo {
-  arch: string;
-  preset: string | null;
-  dataset: string;
-  inputShape: [number, number, number];
-  labels: string[];
-  output: RunMeta['output'];
-  normalization: RunMeta['normalization'];
-  /** How uploads (and the page's drawing) are turned into the model's input. */
-  preprocessing: Preprocessing;
-  options: RunMeta['buildOptions'];
-  /** Backend the server computes on, and the one that trained the model. */
-  backend: string;
-  trainedOn: string;
-  command: string;
-  summary: SummaryJson;
-  cost: {
-    totalParams: number; trainableParams: number; nonTrainableParams: number; multAdds: number;
-    /** Mult-adds of the same network with standard convolutions instead of depthwise-separable ones. */
-    fullConvMultAdds: number;
-    breakdown: ReturnType<typeof breakdownByKind>;
-    note: string;
-  };
-  history: HistoryRow[];
+export type { ModelInfo };
+
+/** One argument with an absolute path (`/a/b/c`, `~/a/c`, also after `folder:` or `--opt=`) cut to its last part. */
+function redactArg(arg: string): string {
+  return arg.replace(/(^|[=:])(~?\/.*)$/, (_m, before: string, p: string) => {
+    const parts = p.split('/').filter((x) => x !== '' && x !== '~');
+    return `${before}${parts.length ? parts[parts.length - 1] : '.'}`;
+  });
 }
 
-/** The GET /v1/model document of a run. */
+/**
+ * A command line (arguments JSON-quoted where needed, as `mobilenet train` records it) or a dataset spec with
+ * absolute paths cut to their last part: GET /v1/model tells what a run was trained on without exposing the
+ * server's file system.
+ */
+export function redactPaths(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|[^\s"]+/g, (tok) => {
+    if (!tok.startsWith('"')) return redactArg(tok);
+    let inner: string;
+    try {
+      inner = JSON.parse(tok) as string;
+    } catch {
+      return tok.includes('/') ? '"…"' : tok;
+    }
+    const r = redactArg(inner);
+    return r === inner ? tok : JSON.stringify(r);
+  });
+}
+
+/** The GET /v1/model document of a run (no absolute paths: see redactPaths). */
 export function modelInfo(run: Run, backend: string): ModelInfo {
   const { meta, model } = run;
   const cost = modelCost(model);
   const classes = model.outputs[0].shape[1] ?? null;
   const sep = separableComparison(model, cost);
   return {
-    arch: meta.arch, preset: meta.preset, dataset: meta.dataset, inputShape: meta.inputShape,
+    arch: meta.arch, preset: meta.preset, dataset: redactPaths(meta.dataset), inputShape: meta.inputShape,
     labels: meta.labels, output: meta.output, normalization: meta.normalization,
-    preprocessing: preprocessingFor(meta), options: meta.buildOptions,
-    backend, trainedOn: meta.backend, command: meta.command,
+    preprocessing: preprocessingFor(meta), options: { ...meta.buildOptions },
+    backend, trainedOn: meta.backend, command: redactPaths(meta.command ?? ''),
     summary: summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes }, cost),
     cost: {
       totalParams: cost.totalParams, trainableParams: cost.trainableParams,
@@ -54,6 +58,7 @@ export function modelInfo(run: Run, backend: string): ModelInfo {
       fullConvMultAdds: sep.network.fullConvMultAdds, breakdown: breakdownByKind(cost), note: MACS_NOTE,
     },
     history: run.history,
+    curve: run.curve ?? [],
   };
 }
 

@@ -2,8 +2,11 @@
  * Runs a run's model on normalised inputs. Model calls are serialised (one batch at a time, never
  * interleaved tensor work); concurrent requests are batched together; memory is freed per call.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { ModelRunner, modelRunner } from '../engine/runner.js';
+import { softmax } from '../evaluate/metrics.js';
+
+export { softmax };
 import type { RunMeta } from '../train/run-dir.js';
 
 export interface Prediction {
@@ -18,15 +21,6 @@ export interface PredictResult {
   ms: number;
   /** How many requests shared that model call. */
   batch: number;
-}
-
-/** Numerically stable softmax of a vector. */
-export function softmax(logits: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  const e = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }
 
 /** The k most probable classes, best first (ties keep class order). */
@@ -53,7 +47,12 @@ export class Predictor {
   private running = false;
   private pending = 0;
 
-  constructor(private readonly model: tfl.LayersModel, private readonly meta: RunMeta, private readonly maxBatch = 32) {}
+  /** The compiled engine when it can run the model (else TF.js): see engine/runner.ts. */
+  readonly runner: ModelRunner;
+
+  constructor(model: tfl.LayersModel, private readonly meta: RunMeta, private readonly maxBatch = 32) {
+    this.runner = modelRunner(model);
+  }
 
   /** Requests waiting for or inside the model. */
   get inFlight(): number {
@@ -97,13 +96,7 @@ export class Predictor {
     const t0 = performance.now();
     const flat = new Float32Array(n * size); // [N, H, W, C]
     inputs.forEach((x, i) => flat.set(x, i * size));
-    const out = tf.tidy(() => this.model.predict(tf.tensor4d(flat, [n, h, w, c])) as tf.Tensor); // [N, classes]
-    let values: Float32Array;
-    try {
-      values = (await out.data()) as Float32Array;
-    } finally {
-      out.dispose();
-    }
+    const values = this.runner.run(flat, n); // [N, classes]
     const ms = performance.now() - t0;
     const k = values.length / n;
     return inputs.map((_, i) => {

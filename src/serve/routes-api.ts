@@ -50,7 +50,7 @@ async function predict(ctx: ApiContext, req: FastifyRequest<{ Querystring: Query
   if (IMAGE_TYPES.includes(type)) {
     const body = req.body as Buffer | undefined;
     if (!body || body.length === 0) return sendError(reply, 400, 'empty image body');
-    input = await imageInput(body, ctx.run.meta, { invert: q.invert, maxPixels: ctx.maxPixels });
+    input = await imageInput(body, ctx.run.meta, { invert: q.invert, maxPixels: ctx.maxPixels, source: 'request body' });
   } else if (type === 'application/json') {
     input = jsonInput(req.body, ctx.run.meta);
   } else {

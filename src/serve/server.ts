@@ -10,8 +10,10 @@ import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo } from 'node:net';
 import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
+import { checkRunModel } from '../train/run-check.js';
 import { Run, loadRun } from '../train/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, clientErrorHandler, hostGuard, httpOptions } from './guards.js';
 import { DEFAULT_MAX_PIXELS } from './input.js';
 import { modelFiles, modelInfo } from './model-info.js';
 import { Predictor } from './predictor.js';
@@ -39,6 +41,10 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Folder with the built page (default web/dist of the package). */
   webDir?: string;
+  /** Time for a whole request (headers and body) to arrive, in ms (default 60 s); then 408 and the connection is closed. */
+  requestTimeout?: number;
+  /** Host names answered besides localhost, 127.0.0.1 and [::1] when bound to loopback (e.g. behind a proxy). */
+  allowedHosts?: string[];
 }
 
 export interface MobileNetServer {
@@ -64,6 +70,9 @@ function checkOptions(o: ServeOptions): void {
   if (o.maxPixels !== undefined && !(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) {
     throw new OptionError(`maxPixels must be a positive integer, got ${o.maxPixels}`);
   }
+  if (o.requestTimeout !== undefined && !(Number.isInteger(o.requestTimeout) && o.requestTimeout > 0)) {
+    throw new OptionError(`requestTimeout must be a positive integer number of ms, got ${o.requestTimeout}`);
+  }
 }
 
 /** Builds the server for a run directory (or a loaded Run). Does not listen yet. */
@@ -71,10 +80,16 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   checkOptions(o);
   const backend = await initBackend(o.backend ?? 'auto');
   const run = typeof runDirOrRun === 'string' ? await loadRun(runDirOrRun, { best: o.best }) : runDirOrRun;
+  if (typeof runDirOrRun !== 'string') checkRunModel(run.model, run.meta, run.dir); // loadRun checked the others
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = o.log ?? (() => undefined);
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const timeout = o.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = Fastify({
+    bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: 'idle',
+    http: httpOptions(timeout), requestTimeout: timeout, clientErrorHandler: clientErrorHandler(timeout),
+  });
   installErrorHandling(app, bodyLimit, log);
+  hostGuard(app, o.host ?? '127.0.0.1', o.allowedHosts);
   installParsers(app);
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);

@@ -19,7 +19,7 @@ import { SwapFault, completeDir, replaceDir } from './atomic-dir.js';
 import { writeModel } from './model-files.js';
 import { OptimizerState, optimizerState } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
-import { HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
+import { CurvePoint, HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
 
 export const STATE_FORMAT = 'mobilenet-train-state/1';
 
@@ -39,7 +39,7 @@ export interface TrainState {
   partial: { lossSum: number; correct: number; seen: number; seconds: number };
   history: HistoryRow[];
   /** Training curve within epochs: [fractional epoch, mean loss, mean accuracy] about 20 times an epoch. */
-  trainCurve: Array<[number, number, number]>;
+  trainCurve: CurvePoint[];
   /** Sums since the last trainCurve point: [loss·images, correct, images]. */
   curveSums: [number, number, number];
   best: { valAcc: number; epoch: number } | null;
@@ -61,7 +61,7 @@ export async function saveCheckpoint(
     await writeModel(model, tmp, { softmax: false });
     if (ema) await writeFileAtomic(path.join(tmp, 'ema.bin'), new Uint8Array(ema.buffer, ema.byteOffset, ema.byteLength));
     await writeFileAtomic(path.join(tmp, 'optimizer.bin'), new Uint8Array(os.data));
-    await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs }));
+    await writeFileAtomic(path.join(tmp, 'optimizer.json'), JSON.stringify({ optimizer: state.options.optimizer, specs: os.specs, scalars: os.scalars }));
     await writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(state));
   }, fault);
 }
@@ -82,7 +82,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (!from) throw new DataError(`${dir} has no checkpoint to resume from (no ${path.join(dir, 'checkpoint')})`);
   const state = await readJson<TrainState>(path.join(from, 'state.json'));
   if (state?.format !== STATE_FORMAT) throw new DataError(`${path.join(from, 'state.json')}: not a ${STATE_FORMAT} file`);
-  const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[] }>(path.join(from, 'optimizer.json'));
+  const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[]; scalars?: Record<string, number> }>(path.join(from, 'optimizer.json'));
   if (!Array.isArray(oj?.specs)) throw new DataError(`${path.join(from, 'optimizer.json')}: missing "specs"`);
   let bin: Buffer;
   try {
@@ -93,8 +93,9 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const model = await loadLayersModel(from);
   const emaBin = await fs.readFile(path.join(from, 'ema.bin')).catch(() => null);
+  if (emaBin && emaBin.byteLength % 4) throw new DataError(`${path.join(from, 'ema.bin')}: ${emaBin.byteLength} bytes is not a float32 array`);
   const ema = emaBin ? new Float32Array(emaBin.buffer.slice(emaBin.byteOffset, emaBin.byteOffset + emaBin.byteLength)) : null;
-  return { model, ema, optimizer: { specs: oj.specs, data }, state, from };
+  return { model, ema, optimizer: { specs: oj.specs, data, scalars: oj.scalars }, state, from };
 }
 
 /** history.csv text: a header and one row per epoch. */
@@ -103,13 +104,16 @@ export function historyCsv(rows: HistoryRow[]): string {
   return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] == null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
 }
 
-/** Writes the loadable top level of the run directory: softmax model, meta, history. */
-export async function publish(dir: string, model: tfl.LayersModel, meta: RunMeta, history: HistoryRow[]): Promise<void> {
+/** Writes the loadable top level of the run directory: softmax model, meta, history, the curve within epochs. */
+export async function publish(
+  dir: string, model: tfl.LayersModel, meta: RunMeta, history: HistoryRow[], curve: CurvePoint[] = [],
+): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await writeModel(model, dir, { softmax: true });
   await writeMeta(dir, meta);
   await writeFileAtomic(path.join(dir, 'history.json'), JSON.stringify(history, null, 1));
   await writeFileAtomic(path.join(dir, 'history.csv'), historyCsv(history));
+  await writeFileAtomic(path.join(dir, 'curve.json'), JSON.stringify(curve));
 }
 
 /** Replaces DIR/best with this model (softmax head) and meta. */

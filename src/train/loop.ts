@@ -73,7 +73,7 @@ async function checkpoint(c: LoopContext): Promise<void> {
 async function persistInterrupted(c: LoopContext): Promise<void> {
   await checkpoint(c);
   const view = evalView(c);
-  await publish(c.dir, c.model, c.state.meta, c.state.history);
+  await publish(c.dir, c.model, c.state.meta, c.state.history, c.state.trainCurve);
   leaveView(c, view);
 }
 
@@ -189,7 +189,7 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   c.t0 = performance.now();
   await checkpoint(c); // before publishing: the published files are never ahead of the checkpoint
   view.reenter();
-  await publish(c.dir, c.model, st.meta, st.history);
+  await publish(c.dir, c.model, st.meta, st.history, st.trainCurve);
   if (st.finished === null) leaveView(c, view);
   c.emit({ type: 'epoch', row, best: isBest, target: o.target, reached: st.reached?.epoch === row.epoch });
 }

@@ -37,13 +37,20 @@ export async function writeModel(model: tfl.LayersModel, dir: string, o: { softm
 }
 
 /** A model emitting logits with the weights of `model` (rebuilt from meta when it emits probabilities). */
-export function logitsModel(model: tfl.LayersModel, meta: Pick<RunMeta, 'arch' | 'buildOptions' | 'output'>): tfl.LayersModel {
+export function logitsModel(
+  model: tfl.LayersModel, meta: Pick<RunMeta, 'arch' | 'buildOptions' | 'output'>, metaFile = 'meta.json',
+): tfl.LayersModel {
   if (meta.output === 'logits') return model;
-  const twin = buildModel(meta.arch, { ...meta.buildOptions, classifierActivation: null });
+  let twin: tfl.LayersModel;
+  try {
+    twin = buildModel(meta.arch, { ...meta.buildOptions, classifierActivation: null });
+  } catch (e) {
+    throw new DataError(`${metaFile}: "buildOptions" do not build a model: ${(e as Error).message}`);
+  }
   try {
     twin.setWeights(model.getWeights());
   } catch (e) {
-    throw new DataError(`model weights do not match meta.json's arch/buildOptions: ${(e as Error).message}`);
+    throw new DataError(`${metaFile}: the model's weights do not match "arch"/"buildOptions": ${(e as Error).message}`);
   }
   return twin;
 }

@@ -4,7 +4,7 @@ import { splitValidation, subsetSplit } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import { Rng } from '../data/rng.js';
 import type { Dataset, Split } from '../data/types.js';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { BuildOptions, buildModel, presetOptions } from '../models/presets.js';
 import type { ResolvedTrainOptions } from './options.js';
 import { RUN_FORMAT, RunMeta } from './run-dir.js';
@@ -33,6 +33,9 @@ export async function prepareData(
     })
     : source;
   const spec = typeof source === 'string' ? source : dataset.name;
+  if (dataset.labels.length < 2) {
+    throw new DataError(`dataset ${spec} has ${dataset.labels.length} class${dataset.labels.length === 1 ? ` (${JSON.stringify(dataset.labels[0])})` : 'es'}; a classifier needs at least 2`);
+  }
   const all = first(dataset.train, o.limitTrain);
   const test = first(dataset.test, o.limitTest);
   if (o.valSplit === 0) return { dataset, spec, train: all, val: null, test };

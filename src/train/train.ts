@@ -1,5 +1,4 @@
 /** train() and resumeTraining(): set-up around the epoch loop, then the test evaluation and report. */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BackendChoice, initBackend } from '../backend/index.js';
@@ -13,6 +12,7 @@ import type { TrainListener } from './events.js';
 import { runLoop } from './loop.js';
 import { makeOptimizer, restoreOptimizer } from './optimizer.js';
 import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './options.js';
+import { checkOutDir, prepareOutDir, removeIfUnused } from './out-dir.js';
 import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from './run-dir.js';
 import { TrainData, buildForData, prepareData } from './setup.js';
@@ -37,6 +37,8 @@ export interface TrainConfig extends TrainOptions, RunControl {
   out: string;
   /** Command line recorded in meta.json and the report. */
   command?: string;
+  /** Replace a run already in `out` (it is cleared completely first). Without it, an existing run is refused. */
+  overwrite?: boolean;
 }
 
 export interface TrainResult {
@@ -60,6 +62,7 @@ export interface TrainResult {
 export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const o = resolveTrainOptions(cfg, typeof cfg.dataset === 'string' ? cfg.dataset : cfg.dataset?.name);
   if (!cfg.out) throw new OptionError('out (the run directory) is required');
+  const outState = await checkOutDir(cfg.out, cfg.overwrite === true);
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
@@ -70,8 +73,13 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
     epochRng: new Rng(o.seed).state().map((v) => v >>> 0), partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
     history: [], trainCurve: [], curveSums: [0, 0, 0], best: null, badEpochs: 0, finished: null, elapsed: 0, reached: null,
   };
-  await fs.mkdir(cfg.out, { recursive: true });
-  return finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr), null);
+  await prepareOutDir(cfg.out, outState);
+  try {
+    return await finish(cfg, model, state, data, be.name, makeOptimizer(o.optimizer, o.lr), null);
+  } catch (e) {
+    await removeIfUnused(cfg.out, outState); // no empty run directory left behind by a run that never saved
+    throw e;
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ function fakeMeasure(rate: Partial<Record<BackendName, number>>, calls: string[]
     if (ips === undefined) throw new Error(`no kernel for ${backend}\nsecond line`);
     return {
       arch: c.arch, mode: c.mode, backend, batch: c.batch, imagesPerSecond: ips, msPerStep: (1000 * c.batch) / ips,
-      threads: backend === 'onednn' ? 2 : 1, preset: c.preset, steps: n.steps,
+      threads: backend === 'onednn' ? 2 : 1, preset: c.preset, steps: n.steps, engine: backend === 'onednn',
     };
   };
 }

@@ -41,14 +41,21 @@ test('undecodable data is a DataError naming the source', async () => {
   await assert.rejects(loadImage(join(dir, 'missing.png'), [8, 8, 1]), /missing\.png: file not found/);
 });
 
-test('loadImage resizes and converts gray↔RGB, drops alpha, inverts', async () => {
-  const red = await solid(40, 10, [200, 20, 20], 'png', true);
+/** v at alpha 128/255 composited over white, as viewers (and the server's toGray) show it. */
+const overWhite = (v: number) => v * (128 / 255) + 255 * (1 - 128 / 255);
+
+function near(actual: ArrayLike<number>, expected: number[], what: string): void {
+  assert.ok(Array.from(expected).every((e, i) => Math.abs(actual[i] - e) <= 1), `${what}: ${Array.from(actual)} vs ${expected}`);
+}
+
+test('loadImage resizes and converts gray↔RGB, composites transparency over white, inverts', async () => {
+  const red = await solid(40, 10, [200, 20, 20], 'png', true); // alpha 128
   const rgb = await loadImage(red, [6, 4, 3]);
   assert.equal(rgb.length, 6 * 4 * 3);
-  assert.deepEqual(Array.from(rgb.subarray(0, 3)), [200, 20, 20]);
+  near(rgb.subarray(0, 3), [200, 20, 20].map(overWhite), 'RGBA over white');
   const gray = await loadImage(red, [6, 4, 1]);
   assert.equal(gray.length, 24);
-  assert.equal(gray[0], Math.round(0.299 * 200 + 0.587 * 20 + 0.114 * 20));
+  near(gray, [overWhite(0.299 * 200 + 0.587 * 20 + 0.114 * 20)], 'RGBA → gray over white');
   const g = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 3]);
   assert.deepEqual(Array.from(g.subarray(0, 6)), [90, 90, 90, 90, 90, 90]);
   for (const cs of ['rgb16', 'grey16'] as const) { // 16-bit PNGs come out as 8-bit
@@ -61,7 +68,13 @@ test('loadImage resizes and converts gray↔RGB, drops alpha, inverts', async ()
     assert.ok((await loadImage(png16, [2, 2, 3])).every((v) => v === 200));
   }
   const ga = await loadImage(await solid(9, 9, [60], 'png', true), [3, 3, 3]); // gray + alpha
-  assert.ok(ga.every((v) => v === 60));
+  near(ga, new Array(27).fill(overWhite(60)), 'gray + alpha over white');
+  // black ink on a fully transparent background: a black digit on white, not an all-black image
+  const ink = new Uint8Array(8 * 8 * 4); // [8, 8, RGBA] all transparent black
+  for (let y = 2; y < 6; y++) ink[(y * 8 + 4) * 4 + 3] = 255; // an opaque black stroke in column 4
+  const drawn = await loadImage(await sharp(ink, { raw: { width: 8, height: 8, channels: 4 } }).png().toBuffer(), [8, 8, 1]);
+  assert.equal(drawn[0], 255, 'transparent background is white');
+  assert.equal(drawn[3 * 8 + 4], 0, 'the stroke stays black');
   const inv = await loadImage(await solid(3, 7, [90], 'png'), [5, 5, 1], { invert: true });
   assert.ok(inv.every((v) => v === 165));
 });

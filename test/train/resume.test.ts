@@ -46,7 +46,7 @@ test('interrupted mid-epoch then resumed = uninterrupted (same seed)', async () 
 
   const [ra, rb] = [await loadRun(path.join(root, 'a')), await loadRun(dirB)];
   const d = maxDiff(weightsOf(ra.model), weightsOf(rb.model));
-  assert.ok(d < 1e-5, `weights differ by ${d}`);
+  assert.equal(d, 0, `weights differ by ${d}`);
   assert.equal(ra.history.length, rb.history.length);
   ra.history.forEach((r, i) => {
     assert.ok(Math.abs(r.trainLoss - rb.history[i].trainLoss) < 1e-4, `epoch ${i + 1} loss ${r.trainLoss} vs ${rb.history[i].trainLoss}`);

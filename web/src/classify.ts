@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { mnistPreprocess, normalise, resizeArea } from '../../src/serve/mnist-preprocess.js';
-import type { ModelInfo } from './types.js';
+import type { ErrorResponse, ModelInfo, PredictResponse } from '../../src/api-types.js';
 
 export interface Result {
   probabilities: number[];
@@ -77,8 +77,8 @@ export async function classifyApi(info: ModelInfo, pixels: Float32Array): Promis
   const res = await fetch('/v1/predict', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pixels: rows }),
   });
-  const body = await res.json();
+  const body = (await res.json()) as PredictResponse & Partial<ErrorResponse>;
   if (!res.ok) throw new Error(`API: ${res.status} ${body.error ?? ''}`);
-  const probabilities = info.labels.map((l) => body.top.find((t: { label: string }) => t.label === l)?.probability ?? 0);
+  const probabilities = info.labels.map((l) => body.top.find((t) => t.label === l)?.probability ?? 0);
   return { probabilities, ms: performance.now() - t0, where: `by the API (${body.backend}, model ${body.modelMs} ms)` };
 }

@@ -4,7 +4,7 @@ import { makeBars } from './bars.js';
 import { Result, classifyApi, classifyLocal, inputPixels, pickBackend } from './classify.js';
 import { makePad } from './draw.js';
 import { renderModelView } from './model-view.js';
-import type { ModelInfo } from './types.js';
+import type { ModelInfo } from '../../src/api-types.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -1,6 +1,6 @@
 /** The "Model" view: what the run is, its cost, its layer table and its training curves. */
 import { curvesSvg } from './curves.js';
-import type { ModelInfo } from './types.js';
+import type { ModelInfo } from '../../src/api-types.js';
 
 const int = (n: number) => n.toLocaleString('en-US');
 const mega = (n: number) => `${(n / 1e6).toFixed(2)} M`;
@@ -44,7 +44,7 @@ export function renderModelView(root: HTMLElement, info: ModelInfo): void {
       b.label, String(b.layers), int(b.multAdds), pct(b.multAddsShare), int(b.params), pct(b.paramsShare),
     ])),
     el('h3', 'Training curves'),
-    curvesSvg(info.history),
+    curvesSvg(info.history, info.curve),
     el('h3', 'Layers'),
     table(['Layer', 'Type', 'Output shape', 'Params#', 'Mult-adds#'], s.layers.map((l) => [
       l.name, l.type, `[${l.outputShape.join(', ')}]`, int(l.params), int(l.multAdds),

@@ -151,6 +151,7 @@ class StepWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     try {
+      applyThreads();  // this libuv thread has its own OpenMP settings
       std::lock_guard<std::mutex> lock(m_->mu);
       TrainExec& e = trainExec(*m_, n_);
       m_->lastTrainBatch = n_;
@@ -221,6 +222,7 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
   float* out = x ? f32(info, 3, size_t(n * outSize)) : nullptr;
   if (!out) return info.Env().Undefined();
   try {
+    applyThreads();
     std::lock_guard<std::mutex> lock(m->mu);
     long N = 1;  // small batches (serving) share power-of-two executors; larger ones run at their own size
     while (N < n) N *= 2;

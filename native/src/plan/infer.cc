@@ -1,7 +1,11 @@
 // The inference executor (see infer.h).
 #include "infer.h"
 #include <cmath>
+#include <time.h>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include "kernels.h"
 
@@ -32,6 +36,12 @@ primitive_attr postOps(int act, bool residual) {
   return attr;
 }
 
+double cpuMs() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+}
+
 bool isPointwise(const Op& op) {
   return op.type == OpType::Conv && op.k == 1 && op.stride == 1 && op.pt + op.pl + op.pb + op.pr == 0;
 }
@@ -41,6 +51,23 @@ bool isPointwise(const Op& op) {
 InferExec::InferExec(const Graph& g, const Params& p, long N) : g_(g), N_(N), stream_(planEngine()) {
   prepare(p);
   allocate();
+  const char* prof = std::getenv("MOBILENET_PLAN_PROFILE");
+  profile_ = prof && *prof && *prof != '0';
+  ms_.assign(steps_.size(), 0.0);
+}
+
+void InferExec::report() {
+  const char* kind[] = {"conv", "depthwise", "bn", "act", "add", "mul", "gap", "dense", "dropout", "reshape", "rescale", "softmax"};
+  std::map<std::string, double> by;
+  double total = 0;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    std::string k = kind[int(steps_[i].op->type)];
+    if (steps_[i].matmul) k += "/matmul";
+    by[k] += ms_[i] / runs_;
+    total += ms_[i] / runs_;
+  }
+  std::fprintf(stderr, "inference profile (CPU ms of the calling thread), batch %ld, %ld runs: %.2f ms\n", N_, runs_, total);
+  for (auto& [k, v] : by) std::fprintf(stderr, "  %-18s %7.2f ms\n", k.c_str(), v);
 }
 
 void InferExec::prepare(const Params& p) {
@@ -205,7 +232,12 @@ void InferExec::exec(Step& s) {
 
 const float* InferExec::run(const float* x) {
   input_ = const_cast<float*>(x);
-  for (Step& s : steps_) exec(s);
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const double t0 = profile_ ? cpuMs() : 0;
+    exec(steps_[i]);
+    if (profile_) ms_[i] += cpuMs() - t0;
+  }
+  if (profile_ && ++runs_ % 10 == 0) report();
   return buf(g_.output);
 }
 

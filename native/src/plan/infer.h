@@ -50,6 +50,10 @@ class InferExec {
   std::vector<int> slot_;  // root tensor → buffer slot
   std::vector<std::vector<float>> bufs_;
   float* input_ = nullptr;
+  bool profile_ = false;  // MOBILENET_PLAN_PROFILE=1: per-step CPU times on stderr every 10 runs
+  std::vector<double> ms_;
+  long runs_ = 0;
+  void report();
 };
 
 }  // namespace plan

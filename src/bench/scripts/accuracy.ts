@@ -105,7 +105,8 @@ async function main(argv: string[]): Promise<number> {
       const t0 = performance.now();
       const r = await train({
         ...run.cfg, seed, epochs: epochs ?? run.cfg.epochs, limitTrain, limitTest, backend, evalTest: true, target: run.target,
-        out: path.join(outRoot, `${name}-s${seed}`), command: commandOf(run.cfg, seed, epochs),
+        out: path.join(outRoot, `${name}-s${seed}`), overwrite: true, // its own runs
+        command: commandOf(run.cfg, seed, epochs),
         onEvent: progressPrinter({ out: process.stderr, err: process.stderr }),
       });
       done.push({ r, wallMinutes: (performance.now() - t0) / 60000, seed });

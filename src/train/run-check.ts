@@ -1,0 +1,82 @@
+/**
+ * One validation of a loaded run directory, shared by eval, predict and serve (through loadRun and
+ * createServer): meta.json must describe the model it sits beside, and the model must compute finite
+ * answers. A bad run is one DataError naming the file, never an HTTP 500, an index for a label or a
+ * "NaN%" answer.
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataError } from '../errors.js';
+import type { RunMeta } from './run-dir.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+
+/** Throws DataError(`file: msg`) unless `ok`. */
+function need(ok: boolean, file: string, msg: string): void {
+  if (!ok) throw new DataError(`${file}: ${msg}`);
+}
+
+/** The fields of meta.json, each of the right type and range (no model needed). */
+export function checkMeta(meta: Record<string, unknown>, file: string): asserts meta is RunMeta & Record<string, unknown> {
+  need(meta.arch === 'v1' || meta.arch === 'v2', file, `"arch" must be "v1" or "v2", got ${show(meta.arch)}`);
+  const shape = meta.inputShape;
+  need(Array.isArray(shape) && shape.length === 3 && shape.every((n) => Number.isInteger(n) && n > 0), file,
+    `"inputShape" must be [H, W, C] with positive integers, got ${show(shape)}`);
+  const c = (shape as number[])[2];
+  need(c === 1 || c === 3, file, `"inputShape" must have 1 or 3 channels, got ${c}`);
+  const labels = meta.labels;
+  need(Array.isArray(labels) && labels.length >= 1 && labels.every((l) => typeof l === 'string'), file,
+    `"labels" must be a non-empty list of strings, got ${show(labels)?.slice(0, 80)}`);
+  const dup = (labels as string[]).find((l, i) => (labels as string[]).indexOf(l) !== i);
+  need(dup === undefined, file, `"labels" lists ${show(dup)} twice`);
+  const norm = meta.normalization as { mean?: unknown; std?: unknown } | undefined;
+  need(isObject(norm), file, `"normalization" must be {"mean": [...], "std": [...]}, got ${show(norm)}`);
+  for (const k of ['mean', 'std'] as const) {
+    const v = norm![k];
+    need(Array.isArray(v) && v.length === c && v.every((x) => typeof x === 'number' && Number.isFinite(x)), file,
+      `"normalization.${k}" must be ${c} finite number${c > 1 ? 's' : ''} (one per channel), got ${show(v)}`);
+  }
+  need((norm!.std as number[]).every((s) => s > 0), file, `"normalization.std" must be > 0, got ${show(norm!.std)}`);
+  need(meta.output === 'logits' || meta.output === 'probabilities', file, `"output" must be "logits" or "probabilities", got ${show(meta.output)}`);
+  need(typeof meta.dataset === 'string', file, `"dataset" must be a string, got ${show(meta.dataset)}`);
+  need(isObject(meta.buildOptions), file, `"buildOptions" must be an object, got ${show(meta.buildOptions)}`);
+}
+
+/** Every weight finite; names the first that is not. */
+function checkWeights(model: tfl.LayersModel, file: string): void {
+  for (const w of model.weights) {
+    const values = w.read().dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new DataError(`${file}: weight ${w.originalName ?? w.name} holds ${values[i]} (at index ${i})`);
+    }
+  }
+}
+
+/** One forward pass on a blank image: finite outputs, and probabilities that sum to 1 when meta says so. */
+function checkProbe(model: tfl.LayersModel, meta: RunMeta, dir: string): void {
+  const y = Array.from(tf.tidy(() => (model.predict(tf.zeros([1, ...meta.inputShape])) as tf.Tensor).dataSync())); // [1, K]
+  need(y.every((v) => Number.isFinite(v)), path.join(dir, 'weights.bin'), 'the model computes non-finite outputs (NaN or infinity) on a blank image');
+  if (meta.output !== 'probabilities') return;
+  const sum = y.reduce((a, b) => a + b, 0);
+  need(y.every((v) => v >= 0) && Math.abs(sum - 1) < 1e-3, path.join(dir, 'meta.json'),
+    `"output" is "probabilities" but the model's outputs sum to ${sum.toPrecision(4)} (logits?)`);
+}
+
+/**
+ * meta.json against the model in `dir`: input shape, one label per output unit, finite weights and
+ * finite outputs. Throws a DataError naming the file at fault.
+ */
+export function checkRunModel(model: tfl.LayersModel, meta: RunMeta, dir: string): void {
+  const metaFile = path.join(dir, 'meta.json');
+  checkMeta(meta as unknown as Record<string, unknown>, metaFile);
+  const input = model.inputs[0].shape.slice(1);
+  need(input.join('x') === meta.inputShape.join('x'), metaFile,
+    `"inputShape" ${meta.inputShape.join('x')} does not match the model's input ${input.join('x')} (model.json)`);
+  const out = model.outputs[0].shape;
+  need(out.length === 2 && typeof out[1] === 'number', path.join(dir, 'model.json'), `the model's output must be [batch, classes], got [${out.join(', ')}]`);
+  need(meta.labels.length === out[1], metaFile, `${meta.labels.length} labels for a model with ${out[1]} outputs`);
+  checkWeights(model, path.join(dir, 'weights.bin'));
+  checkProbe(model, meta, dir);
+}

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { getThreads, initBackend, setThreads } from '../../src/backend/index.js';
+import { Engine } from '../../src/engine/engine.js';
+import { Arch, buildModel } from '../../src/models/presets.js';
+import type { OptSettings } from '../../src/engine/optimizer-state.js';
+import { SKIP } from '../backend/compare.js';
+import { ADAM, batchFor, compareGradients, compareInference, compareSteps } from './reference.js';
+
+/** rtol: gradients, updates, slots (reference.ts: a few times what TF.js's cpu and onednn backends differ by). */
+interface Case { arch: Arch; alpha: number; input: 'mnist' | '96'; batch: number; threads: number; rtol: number }
+
+const CASES: Case[] = [
+  { arch: 'v2', alpha: 0.35, input: 'mnist', batch: 8, threads: 1, rtol: 1e-3 },
+  { arch: 'v2', alpha: 1, input: 'mnist', batch: 8, threads: 2, rtol: 5e-2 },
+  { arch: 'v2', alpha: 0.35, input: '96', batch: 4, threads: 2, rtol: 2e-2 },
+  { arch: 'v2', alpha: 1, input: '96', batch: 2, threads: 2, rtol: 5e-2 },
+  { arch: 'v1', alpha: 0.35, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 },
+  { arch: 'v1', alpha: 1, input: 'mnist', batch: 8, threads: 1, rtol: 1e-1 },
+  { arch: 'v1', alpha: 0.35, input: '96', batch: 4, threads: 2, rtol: 2e-2 },
+  { arch: 'v1', alpha: 1, input: '96', batch: 2, threads: 2, rtol: 5e-2 },
+];
+
+/** A logits model for the case (V1 without dropout: TF.js's masks are unseeded, the engine's seeded). */
+function build(c: Case): tfl.LayersModel {
+  const opts = { alpha: c.alpha, seed: 5, classifierActivation: null, ...(c.arch === 'v1' ? { dropout: 0 } : {}),
+    ...(c.input === '96' ? { inputShape: [96, 96, 3] as [number, number, number] } : {}) };
+  return buildModel(c.arch, opts, 'mnist');
+}
+
+function compile(model: tfl.LayersModel): Engine {
+  const e = Engine.compile(model, { logits: true });
+  if ('unsupported' in e) assert.fail(e.unsupported);
+  return e;
+}
+
+for (const c of CASES) {
+  const name = `${c.arch} α${c.alpha} ${c.input === 'mnist' ? '28×28×1' : '96×96×3'}, ${c.threads} thread(s)`;
+  test(`engine = TF.js autodiff: ${name}: loss, gradients, BN statistics; 20 Adam steps; inference`, { skip: SKIP }, async () => {
+    await initBackend('onednn');
+    const threads = getThreads();
+    setThreads(c.threads);
+    try {
+      const model = build(c);
+      const { rtol } = c;
+      const zero = await compareGradients(model, compile(model), c.batch, rtol);
+      const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+      const eng = compile(model);
+      await compareSteps(model, eng, opt, ADAM, c.batch, 20, zero, rtol);
+      eng.pushWeights();
+      compareInference(model, eng, c.batch);
+      opt.dispose();
+      model.dispose();
+    } finally {
+      setThreads(threads);
+    }
+  });
+}
+
+test('engine: label smoothing; SGD with momentum and RMSProp match TF.js over 8 steps', { skip: SKIP }, async () => {
+  await initBackend('onednn');
+  const model = build({ arch: 'v2', alpha: 0.35, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 });
+  const zero = await compareGradients(model, compile(model), 8, 1e-3, 0.1);
+  const sgd: OptSettings = { ...ADAM, optimizer: 1, lr: 1e-2, momentum: 0.9 };
+  await compareSteps(model, compile(model), tf.train.momentum(sgd.lr, 0.9), sgd, 8, 8, zero, 1e-3, 0.1);
+  const rms: OptSettings = { ...ADAM, optimizer: 2, lr: 1e-3, rho: 0.9, momentum: 0, epsilon: 1e-4 };
+  await compareSteps(model, compile(model), tf.train.rmsprop(rms.lr, 0.9, 0, 1e-4), rms, 8, 8, zero, 1e-3, 0.1);
+  model.dispose();
+});
+
+test('engine: pulled weights and optimizer state continue on a second engine and on TF.js exactly', { skip: SKIP }, async () => {
+  await initBackend('onednn');
+  const model = build({ arch: 'v2', alpha: 0.35, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 });
+  const eng = compile(model);
+  for (let s = 0; s < 3; s++) {
+    const { x, y } = batchFor(model, 8, 300 + s);
+    await eng.step(x, y, ADAM, { lr: ADAM.lr });
+  }
+  const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+  eng.pullWeights();
+  eng.pullOptimizer(opt);
+  assert.equal(eng.iterations, 3);
+  assert.equal(((await opt.getWeights())[0].tensor.dataSync())[0], 3);
+  const twin = compile(model); // weights from the model, state from the TF.js optimizer
+  twin.pushOptimizer(opt);
+  assert.equal(twin.iterations, 3);
+  const { x, y } = batchFor(model, 8, 400);
+  const a = await eng.step(x, y, ADAM, { lr: ADAM.lr });
+  const b = await twin.step(x, y, ADAM, { lr: ADAM.lr });
+  assert.equal(a.loss, b.loss);
+  eng.graph.params.forEach((_, i) => assert.deepEqual(twin.value(i), eng.value(i)));
+  opt.dispose();
+  model.dispose();
+});
+
+test('engine: unknown layers, bad labels and softmax heads are refused with a reason', { skip: SKIP }, async () => {
+  await initBackend('onednn');
+  const withSoftmax = buildModel('v2', { alpha: 0.35, seed: 1 }, 'mnist');
+  const r = Engine.compile(withSoftmax, { logits: true });
+  assert.ok('unsupported' in r && /softmax/.test(r.unsupported));
+  const pooledMax = buildModel('v2', { alpha: 0.35, includeTop: false, pooling: 'max' }, 'mnist');
+  const m = Engine.compile(pooledMax);
+  assert.ok('unsupported' in m && /GlobalMaxPooling2D/.test(m.unsupported), JSON.stringify(m));
+  const eng = compile(buildModel('v2', { alpha: 0.35, seed: 1, classifierActivation: null }, 'mnist'));
+  const x = new Float32Array(2 * 28 * 28);
+  await assert.rejects(eng.step(x, Int32Array.from([0, 10]), ADAM, { lr: 1e-3 }), /label out of range/);
+  await assert.rejects(async () => eng.step(x.subarray(0, 10), Int32Array.from([0, 1]), ADAM, { lr: 1e-3 }), /elements/);
+});

@@ -1,0 +1,96 @@
+/**
+ * Issue 12, defect 4: loadRun checks meta.json against the model (one validation for eval, predict and
+ * serve) — wrong input shape, labels count, normalisation, output kind, non-finite weights — while a broken
+ * history.json only warns.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../../src/backend/index.js';
+import { DataError } from '../../src/errors.js';
+import { buildModel } from '../../src/models/presets.js';
+import { createServer } from '../../src/serve/server.js';
+import { writeModel } from '../../src/train/model-files.js';
+import { RUN_FORMAT, RunMeta, loadRun, writeMeta } from '../../src/train/run-dir.js';
+
+await initBackend('cpu');
+
+const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-run-check-'));
+const buildOptions = { alpha: 0.35, inputShape: [8, 8, 1] as [number, number, number], classes: 3, seed: 1 };
+const model = buildModel('v2', { ...buildOptions, classifierActivation: null });
+const META: RunMeta = {
+  format: RUN_FORMAT, arch: 'v2', preset: null, buildOptions: { ...buildOptions, classifierActivation: 'softmax' },
+  inputShape: [8, 8, 1], labels: ['top', 'middle', 'bottom'], normalization: { mean: [0.35], std: [0.25] },
+  output: 'probabilities', dataset: 'bands', backend: 'cpu', command: 'test',
+};
+
+let n = 0;
+/** A run directory with the softmax model and `meta` changed by `edit`. */
+async function runDir(edit: (m: Record<string, unknown>) => void = () => {}, o: { softmax?: boolean } = {}): Promise<string> {
+  const dir = path.join(root, `run${n++}`);
+  await fs.mkdir(dir);
+  await writeModel(model, dir, { softmax: o.softmax ?? true });
+  const meta = JSON.parse(JSON.stringify(META));
+  edit(meta);
+  await writeMeta(dir, meta);
+  return dir;
+}
+
+async function refused(dir: string, file: string, re: RegExp): Promise<void> {
+  await assert.rejects(loadRun(dir), (e: unknown) => {
+    assert.ok(e instanceof DataError, String(e));
+    assert.ok(e.message.startsWith(`${path.join(dir, file)}: `), e.message);
+    assert.match(e.message, re);
+    return true;
+  });
+}
+
+test('a consistent run loads', async () => {
+  const r = await loadRun(await runDir());
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.history, []);
+});
+
+test('meta.json that does not describe the model is refused, naming the field', async () => {
+  await refused(await runDir((m) => { m.inputShape = 'abc'; }), 'meta.json', /"inputShape" must be \[H, W, C\] with positive integers, got "abc"/);
+  await refused(await runDir((m) => { m.inputShape = [16, 16, 1]; }), 'meta.json', /"inputShape" 16x16x1 does not match the model's input 8x8x1/);
+  await refused(await runDir((m) => { m.labels = ['a', 'b']; }), 'meta.json', /2 labels for a model with 3 outputs/);
+  await refused(await runDir((m) => { m.labels = ['a', 'a', 'b']; }), 'meta.json', /"labels" lists "a" twice/);
+  await refused(await runDir((m) => { m.normalization = { mean: [0.35], std: [0] }; }), 'meta.json', /"normalization\.std" must be > 0/);
+  await refused(await runDir((m) => { m.normalization = { mean: [null], std: [0.25] }; }), 'meta.json', /"normalization\.mean" must be 1 finite number/);
+  await refused(await runDir((m) => { m.output = 'scores'; }), 'meta.json', /"output" must be "logits" or "probabilities"/);
+  await refused(await runDir((m) => { m.arch = 'v3'; }), 'meta.json', /"arch" must be "v1" or "v2"/);
+  await refused(await runDir(() => {}, { softmax: false }), 'meta.json', /"output" is "probabilities" but the model's outputs sum to/);
+  const arr = await runDir();
+  await fs.writeFile(path.join(arr, 'meta.json'), '[]');
+  await refused(arr, 'meta.json', /not a JSON object/);
+});
+
+test('non-finite weights are refused, naming the weight', async () => {
+  const dir = await runDir();
+  const file = path.join(dir, 'weights.bin');
+  const w = await fs.readFile(file);
+  w.writeFloatLE(Number.NaN, 0);
+  await fs.writeFile(file, w);
+  await refused(dir, 'weights.bin', /weight Conv1\/kernel holds NaN \(at index 0\)/);
+});
+
+test('a broken history.json or curve.json is a warning, not a failure', async () => {
+  const dir = await runDir();
+  await fs.writeFile(path.join(dir, 'history.json'), '{"epoch": ');
+  await fs.writeFile(path.join(dir, 'curve.json'), '{"not": "a list"}');
+  const r = await loadRun(dir);
+  assert.deepEqual(r.history, []);
+  assert.equal(r.warnings!.length, 2);
+  assert.match(r.warnings![0], /history\.json is not valid JSON; ignored/);
+  assert.match(r.warnings![1], /curve\.json is not a list of \[epoch, loss, accuracy\]; ignored/);
+});
+
+test('createServer checks a Run given in memory the same way', async () => {
+  const run = await loadRun(await runDir());
+  await assert.rejects(createServer({ ...run, meta: { ...run.meta, labels: ['x'] } }, { backend: 'cpu' }), /1 labels for a model with 3 outputs/);
+});
+
+test.after(() => fs.rm(root, { recursive: true, force: true }));
