@@ -28,6 +28,7 @@ export { profileTrainingStep, renderProfile } from './bench/profile.js';
 export { availableBackends } from './bench/backends.js';
 export {
   train, resumeTraining, resolveTrainOptions, progressPrinter, loadCheckpoint, logitsModel, OPTIMIZERS, SCHEDULES,
+  RECIPES, recipeFor, recomputeBatchNormStats,
 } from './train/index.js';
 export type {
   TrainConfig, ResumeConfig, RunControl, TrainResult, TrainOptions, TrainEvent, TrainListener, TrainState,

@@ -1,8 +1,11 @@
 /** Training: train(), resumeTraining(), their options, events and the run-directory helpers. */
 export { train, resumeTraining } from './train.js';
 export type { TrainConfig, ResumeConfig, RunControl, TrainResult } from './train.js';
-export { resolveTrainOptions, OPTIMIZERS, SCHEDULES } from './options.js';
-export type { TrainOptions, ResolvedTrainOptions, OptimizerName, ScheduleName } from './options.js';
+export { resolveTrainOptions, recipeFor, OPTIMIZERS, SCHEDULES, RECIPES } from './options.js';
+export type { TrainOptions, ResolvedTrainOptions, OptimizerName, ScheduleName, Recipe } from './options.js';
+export { recomputeBatchNormStats } from './precise-bn.js';
+export type { PreciseBnOptions, PreciseBnResult } from './precise-bn.js';
+export { WeightEma } from './ema.js';
 export type { TrainEvent, TrainListener } from './events.js';
 export { progressPrinter, epochLine } from './progress.js';
 export { learningRate } from './schedule.js';
