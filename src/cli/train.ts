@@ -29,7 +29,7 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --weight-decay X          decoupled (AdamW) decay of conv/dense kernels, w -= lr*X*w each step
                             (default ${M.weightDecay} for mnist/fashion-mnist: V1 MNIST 99.30% -> 99.59%; else 0)
   --ema D                   evaluate and save an EMA of the weights with decay D, 0 = off (default ${M.ema} for
-                            mnist/fashion-mnist: +0.1-0.7 points in epochs 3-8, same at the end; else 0)
+                            mnist/fashion-mnist: +0.1-1.0 points in epochs 3-8, same at the end; else 0)
   --precise-bn N            recompute BN statistics over N training images at every epoch end (default 2048;
                             a 48-step run scored 12.9% test with the moving averages, ~50% with this); 0 = off
   --no-precise-bn           same as --precise-bn 0
