@@ -8,7 +8,8 @@ import { fmtInt, fmtM, table } from './table.js';
 
 export interface SummaryJson {
   arch: string;
-  alpha: number;
+  /** Width multiplier; null for a model read from a file without mobilenet meta.json. */
+  alpha: number | null;
   inputShape: number[];
   classes: number | null;
   totalParams: number;
@@ -20,7 +21,7 @@ export interface SummaryJson {
 
 export interface SummaryInfo {
   arch: string;
-  alpha: number;
+  alpha: number | null;
   /** Number of classes of the head, or null without one. */
   classes: number | null;
 }
@@ -44,7 +45,7 @@ export function renderSummary(s: SummaryJson, format: 'text' | 'markdown' = 'tex
   const rows = s.layers.map((l) => [
     l.name, l.type, `[${l.outputShape.join(', ')}]`, fmtInt(l.params), l.multAdds ? fmtInt(l.multAdds) : '0',
   ]);
-  const head = `${modelName || s.arch} — input ${s.inputShape.join('x')}, alpha ${s.alpha}` +
+  const head = `${modelName || s.arch} — input ${s.inputShape.join('x')}${s.alpha === null ? '' : `, alpha ${s.alpha}`}` +
     (s.classes === null ? ', no top' : `, ${s.classes} classes`);
   const totals = [
     `Total params:         ${fmtInt(s.totalParams)}`,

@@ -13,17 +13,22 @@ import { readModelJson, readWeights } from './manifest.js';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Writes a file atomically: temporary name, fsync, rename. */
+/** Writes a file atomically: temporary name, fsync, rename; on failure the temporary file is removed. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await fs.open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
-  await fs.rename(tmp, file);
 }
 
 /** Model artifacts → model.json + weights.bin in dir (created if needed). Each file written atomically. */
