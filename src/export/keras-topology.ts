@@ -78,7 +78,12 @@ function keras3Layer(l: LayerJson): LayerJson {
 export function normalizeTopology(topology: Json): Json {
   const copy = JSON.parse(JSON.stringify(topology)) as Json;
   const mc = modelConfigOf(copy);
-  if (!mc || !isKeras3(mc)) return copy;
+  if (!mc) return copy;
+  for (const l of mc.config.layers) {
+    // Keras 2 after build() saves BatchNormalization's axis as a list ([3]); tfjs-layers wants a number
+    if (l.class_name === 'BatchNormalization' && Array.isArray(l.config?.axis) && l.config.axis.length === 1) l.config.axis = l.config.axis[0];
+  }
+  if (!isKeras3(mc)) return copy;
   mc.config.layers = mc.config.layers.map(keras3Layer);
   for (const k of ['input_layers', 'output_layers'] as const) {
     if (k in mc.config) mc.config[k] = triples(mc.config[k]);
