@@ -106,3 +106,18 @@ test('summary PATH with --arch is refused; a missing path is one line', () => {
   assert.equal(m.status, 1);
   assert.match(m.stderr, /^mobilenet: .*nope does not exist\n$/);
 });
+
+test('a Keras 3 model.json loads for inference and computes what its Keras 2 twin does', async () => {
+  const { initBackend } = await import('../../src/backend/index.js');
+  const tf = await import('@tensorflow/tfjs-core');
+  await initBackend('cpu');
+  const fixture = kerasV2Fixture(32, 3);
+  const [k2, k3] = [path.join(tmp, 'small-k2'), path.join(tmp, 'small-k3')];
+  await writeFixture(k2, fixture);
+  await writeFixture(k3, toKeras3(fixture));
+  const [a, b] = [await loadLayersModel(k2), await loadLayersModel(k3)];
+  const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1);
+  const [ya, yb] = [(a.predict(x) as import('@tensorflow/tfjs-core').Tensor).dataSync(), (b.predict(x) as import('@tensorflow/tfjs-core').Tensor).dataSync()];
+  assert.deepEqual(Array.from(yb), Array.from(ya));
+  assert.equal(b.getLayer('block_1_pad').getClassName(), 'ZeroPadding2D');
+});
