@@ -3,7 +3,7 @@
  * architecture exported by PyTorch (the peer), so the export's layout and folding choices rest on figures.
  * Random weights (speed does not depend on them), random input, same batch and thread count.
  *
- *   node dist/bench/onnx.js [--arch v1|v2] [--input 28|224] [--batch N] [--steps N] [--threads N] [--json]
+ *   node dist/bench/onnx.js [--arch v1|v2] [--input 28|224] [--batch N] [--steps N] [--rounds N] [--threads N] [--json]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -17,7 +17,8 @@ import { buildModel } from '../src/models/presets.js';
 const { values: v } = parseArgs({
   options: {
     arch: { type: 'string', default: 'v2' }, input: { type: 'string', default: '28' }, batch: { type: 'string' },
-    steps: { type: 'string', default: '10' }, threads: { type: 'string', default: '2' }, json: { type: 'boolean' },
+    steps: { type: 'string', default: '10' }, threads: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' },
+    json: { type: 'boolean' },
   },
 });
 const arch = v.arch as 'v1' | 'v2';
@@ -44,8 +45,9 @@ const py = spawnSync('/usr/bin/python3', [script, '--mode', 'onnx-export', '--ar
 const havePeer = py.status === 0;
 if (!havePeer && !v.json) console.error(`(no PyTorch peer export: ${py.stderr.trim().split('\n').pop()})`);
 
-// Two rounds, variants interleaved, so a load change on the machine hits them alike; the better round is kept.
-for (let round = 0; round < 2; round++) {
+// Rounds with the variants interleaved, so a load change on the machine hits them alike; each variant's best
+// round is kept (other jobs only ever slow a run down).
+for (let round = 0; round < Number(v.rounds); round++) {
   add('ours, NHWC input (default), folded, ort all', await measureOnnxRuntime(model, common));
   add('ours, NCHW input, folded, ort all', await measureOnnxRuntime(model, { ...common, inputLayout: 'nchw' }));
   add('ours, NHWC input, not folded, ort all', await measureOnnxRuntime(model, { ...common, fold: false }));
