@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
+import { QUANTIZE_DTYPES } from '../export/quantize.js';
 import { OPTIMIZERS, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
@@ -30,6 +31,8 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --limit-test N            use only the first N test images
   --out DIR                 run directory (default runs/<arch>-<dataset>); an existing run there is refused
   --overwrite               replace the run already in --out (its directory is cleared completely)
+  --quantize DTYPE          publish the final model with float16, uint8 or uint16 weights (tfjs-converter format;
+                            checkpoint/ and best/ stay float32)
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
 
@@ -39,7 +42,7 @@ const OPTIONS = {
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
-  resume: { type: 'string' },
+  resume: { type: 'string' }, quantize: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,13 +66,15 @@ function trainOptions(v: Values): TrainOptions {
     seed: parseNumber('seed', str(v, 'seed'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     augment: v.augment === true ? true : undefined,
     limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),
+    quantize: oneOf('quantize', str(v, 'quantize'), QUANTIZE_DTYPES),
   };
 }
 
 function summary(r: TrainResult): string {
   const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}` : 'no test evaluation';
+  const q = r.quantized ? `; published with ${r.quantized.dtype} weights: test accuracy ${(100 * r.quantized.test.accuracy).toFixed(2)}%` : '';
   const best = r.best ? `; best validation ${(100 * r.best.valAcc).toFixed(2)}% at epoch ${r.best.epoch} (best/)` : '';
-  return `${r.status}: ${t}${best}; run directory ${r.dir}`;
+  return `${r.status}: ${t}${q}${best}; run directory ${r.dir}`;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@
  * 98.4–98.5% after one epoch of V2 (2 seeds) where constant Adam 1e-3 gave 96.1%.
  */
 import { OptionError } from '../errors.js';
+import { QUANTIZE_DTYPES, QuantizeDtype } from '../export/quantize.js';
 import type { Arch, BuildOptions } from '../models/presets.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
@@ -39,10 +40,12 @@ export interface TrainOptions {
   /** Use at most this many training / test images (quick runs, tests). */
   limitTrain?: number;
   limitTest?: number;
+  /** Publish the final model with quantized weights (float16 / uint8 / uint16, as the tfjs-converter). */
+  quantize?: QuantizeDtype | null;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery'>> & {
-  patience: number | null; limitTrain: number | null; limitTest: number | null;
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery' | 'quantize'>> & {
+  patience: number | null; limitTrain: number | null; limitTest: number | null; quantize: QuantizeDtype | null;
   warmupSteps: number | null; stepEvery: number | null;
 };
 
@@ -60,6 +63,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     stepEvery: o.stepEvery ?? null, stepGamma: o.stepGamma ?? 0.1, labelSmoothing: o.labelSmoothing ?? 0,
     valSplit: o.valSplit ?? 0, seed: o.seed ?? 1, augment: o.augment ?? false, maxShift: o.maxShift ?? 2,
     patience: o.patience ?? null, limitTrain: o.limitTrain ?? null, limitTest: o.limitTest ?? null,
+    quantize: o.quantize ?? null,
   };
   check(r.arch === 'v1' || r.arch === 'v2', `arch must be 'v1' or 'v2', got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
@@ -78,5 +82,6 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
   check(r.patience === null || r.valSplit > 0, 'patience needs a validation split (valSplit > 0)');
   check(r.limitTrain === null || isPosInt(r.limitTrain), `limitTrain must be a positive integer, got ${String(r.limitTrain)}`);
   check(r.limitTest === null || isPosInt(r.limitTest), `limitTest must be a positive integer, got ${String(r.limitTest)}`);
+  check(r.quantize === null || (QUANTIZE_DTYPES as readonly string[]).includes(r.quantize), `quantize must be one of ${QUANTIZE_DTYPES.join(', ')}, got ${JSON.stringify(r.quantize)}`);
   return r;
 }
