@@ -9,7 +9,7 @@ test('bench --json prints exactly the documented keys for one tiny measurement',
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, r.stdout);
   const j = JSON.parse(lines[0]);
-  assert.deepEqual(Object.keys(j), ['arch', 'mode', 'backend', 'batch', 'imagesPerSecond', 'threads']);
+  assert.deepEqual(Object.keys(j), ['arch', 'mode', 'backend', 'engine', 'batch', 'imagesPerSecond', 'threads']);
   assert.deepEqual([j.arch, j.mode, j.batch], ['v2', 'infer', 2]);
   assert.ok(['onednn', 'cpu', 'wasm'].includes(j.backend), j.backend);
   assert.ok(Number.isFinite(j.imagesPerSecond) && j.imagesPerSecond > 0, String(j.imagesPerSecond));

@@ -16,7 +16,7 @@ const TINY = ['--arch', 'v2', '--alpha', '0.35', '--dataset', `folder:${data}`, 
 test('train → eval → predict on a folder dataset', () => {
   const t = runCli(['train', ...TINY, '--epochs', '1', '--val-split', '0.25', '--out', run]);
   assert.equal(t.status, 0, t.stderr);
-  assert.match(t.stderr, /^backend \w+; 9 training, 3 validation, 6 test images; 2 steps per epoch$/m);
+  assert.match(t.stderr, /^backend \w+( \(native engine\))?; 9 training, 3 validation, 6 test images; 2 steps per epoch$/m);
   assert.match(t.stdout, /^epoch 1\/1 +train loss [\d.]+ acc [\d.]+% +val loss [\d.]+ acc [\d.]+% +lr \S+ +[\d.]+s/m);
   assert.match(t.stdout, /^done: test accuracy [\d.]+%/m);
   const e = runCli(['eval', run, '--json']);
