@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "mobilenet_onednn",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/matmul.cc", "src/norm.cc", "src/dwgrad.cc", "src/eltwise.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/matmul.cc", "src/norm.cc", "src/dwgrad.cc", "src/eltwise.cc", "src/v3act.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

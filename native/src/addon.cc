@@ -104,6 +104,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mn::registerNorm(env, exports);
   mn::registerDepthwiseGrad(env, exports);
   mn::registerEltwise(env, exports);
+  mn::registerV3Activations(env, exports);
   return exports;
 }
 

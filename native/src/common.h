@@ -31,5 +31,6 @@ void registerMatmul(Napi::Env env, Napi::Object exports);
 void registerNorm(Napi::Env env, Napi::Object exports);
 void registerDepthwiseGrad(Napi::Env env, Napi::Object exports);
 void registerEltwise(Napi::Env env, Napi::Object exports);
+void registerV3Activations(Napi::Env env, Napi::Object exports);
 
 }  // namespace mn

@@ -37,6 +37,15 @@ export interface NativeAddon {
   /** One Adam step for one variable into new buffers (c1 = 1 − beta1^t, c2 = 1 − beta2^t). */
   adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array,
     vOut: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
+  /** V3 (native/src/v3act.cc): hard-sigmoid relu6(x + 3)/6 and hard-swish x·relu6(x + 3)/6, n elements. */
+  hardSigmoidForward(x: Float32Array, y: Float32Array, n: number): void;
+  hardSigmoidBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;
+  hardSwishForward(x: Float32Array, y: Float32Array, n: number): void;
+  hardSwishBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;
+  /** y[b, p, c] = x[b, p, c]·g[b, c] for x [B, P, C], g [B, C]; backward also dg = Σ_p dy·x. */
+  seMulForward(x: Float32Array, g: Float32Array, y: Float32Array, B: number, P: number, C: number): void;
+  seMulBackward(x: Float32Array, g: Float32Array, dy: Float32Array, dx: Float32Array, dg: Float32Array,
+    B: number, P: number, C: number): void;
 }
 
 const ADDON = path.join('native', 'build', 'Release', 'mobilenet_onednn.node');
