@@ -6,7 +6,7 @@
  * 98.4–98.5% after one epoch of V2 (2 seeds) where constant Adam 1e-3 gave 96.1%.
  */
 import { OptionError } from '../errors.js';
-import type { Arch, BuildOptions } from '../models/presets.js';
+import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export const SCHEDULES = ['constant', 'cosine', 'step'] as const;
@@ -61,7 +61,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     valSplit: o.valSplit ?? 0, seed: o.seed ?? 1, augment: o.augment ?? false, maxShift: o.maxShift ?? 2,
     patience: o.patience ?? null, limitTrain: o.limitTrain ?? null, limitTest: o.limitTest ?? null,
   };
-  check(r.arch === 'v1' || r.arch === 'v2', `arch must be 'v1' or 'v2', got ${JSON.stringify(r.arch)}`);
+  check(ARCHS.includes(r.arch), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
   check(isPosInt(r.batchSize), `batchSize must be a positive integer, got ${String(r.batchSize)}`);
   check(Number.isFinite(r.lr) && r.lr > 0, `lr must be a positive number, got ${String(r.lr)}`);
