@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/profile.js --arch v1|v2 [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
+ * `node dist/bench/profile.js --arch v1|v2|v3-small|v3-large [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
  * Times one training step's kernels (tf.profile) and prints the top kernels by total ms,
  * with call counts and share of the step: what to make native next.
  */
@@ -9,7 +9,7 @@ import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../src/cli
 import { MobileNetError, OptionError } from '../src/errors.js';
 import { ARCHS, PresetName } from '../src/models/presets.js';
 
-const HELP = `usage: node dist/bench/profile.js --arch v1|v2 [options]
+const HELP = `usage: node dist/bench/profile.js --arch v1|v2|v3-small|v3-large [options]
   --batch N                 images per step (default 128)
   --preset mnist|imagenet   default mnist
   --alpha A                 width multiplier (default 1)

@@ -23,6 +23,8 @@ export interface MeasureOptions {
   backend?: BackendChoice;
   /** Width multiplier; default 1. */
   alpha?: number;
+  /** V3 only: the minimalistic variant (3×3, ReLU, no SE). */
+  minimalistic?: boolean;
   /** Seed for weights, inputs and labels; default 1. */
   seed?: number;
 }
@@ -42,7 +44,10 @@ export interface Measurement {
   notice?: string;
 }
 
-interface Resolved { arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number }
+interface Resolved {
+  arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number;
+  minimalistic?: boolean;
+}
 
 function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   const arch = checkArch(o.arch);
@@ -57,7 +62,7 @@ function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   if (!(alpha > 0)) throw new OptionError(`alpha must be a positive number, got ${String(alpha)}`);
   return {
     arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1), steps: int('steps', o.steps, 5, 1),
-    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0),
+    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0), minimalistic: o.minimalistic,
   };
 }
 
@@ -75,7 +80,7 @@ function rng(seed: number): () => number {
 
 /** The model under test: logits out (softmax lives in the loss, as in PyTorch's cross_entropy). */
 function benchModel(r: Resolved): tfl.LayersModel {
-  return buildModel(r.arch, { alpha: r.alpha, seed: r.seed, classifierActivation: null }, r.preset);
+  return buildModel(r.arch, { alpha: r.alpha, seed: r.seed, classifierActivation: null, minimalistic: r.minimalistic }, r.preset);
 }
 
 /** Seeded random inputs [B, H, W, C] and one-hot labels [B, classes]. */
