@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = (k: string) => v[k] as string | undefined;
-  if (s('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (s('arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   const top = positiveInt('top', s('top')) ?? 20;
   const p = await profileTrainingStep({
     arch: oneOf('arch', s('arch'), ARCHS)!,

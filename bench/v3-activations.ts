@@ -1,0 +1,75 @@
+/**
+ * `node dist/bench/v3-activations.js [--reps N] [--json]`
+ * MobileNet V3's hard-swish, hard-sigmoid and SE multiply, forward + backward, on 'onednn': the native
+ * kernels (what the V3 layers run there) against the same arithmetic in stock TF.js ops on the same
+ * backend (what the layers would run without them: Rescaling → ReLU(1) → Multiply and a broadcasting
+ * Multiply, each op with its stock gradient). Shapes from V3-Large: the mnist preset at batch 128 and the
+ * imagenet preset at batch 32. Prints ms per forward+backward (median of --reps).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers the gradients of core ops
+import { initBackend } from '../src/backend/index.js';
+import { HARD_SIGMOID, HARD_SWISH, SE_MUL } from '../src/backend/v3-kernels.js';
+import { parseCommandArgs, positiveInt } from '../src/cli/args.js';
+
+type Fn = (x: tf.Tensor, g: tf.Tensor) => tf.Tensor;
+
+const stockHardSigmoid = (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 1 / 6), 0.5), 0, 1);
+const CASES: Array<{ what: string; shape: number[]; native: Fn; stock: Fn }> = [];
+const hardSwish = { native: (x: tf.Tensor) => tf.engine().runKernel(HARD_SWISH, { x }, {}) as tf.Tensor, stock: (x: tf.Tensor) => tf.mul(x, stockHardSigmoid(x)) };
+const hardSigmoid = { native: (x: tf.Tensor) => tf.engine().runKernel(HARD_SIGMOID, { x }, {}) as tf.Tensor, stock: stockHardSigmoid };
+const seMul = { native: (x: tf.Tensor, gate: tf.Tensor) => tf.engine().runKernel(SE_MUL, { x, gate }, {}) as tf.Tensor, stock: tf.mul };
+for (const [what, shape] of [['stem (mnist, batch 128)', [128, 14, 14, 16]], ['expanded_conv_6 (mnist)', [128, 4, 4, 240]],
+  ['stem (224, batch 32)', [32, 112, 112, 16]], ['expanded_conv_6 expand (224)', [32, 28, 28, 240]]] as const) {
+  CASES.push({ what: `hard-swish ${what}`, shape: [...shape], ...hardSwish });
+}
+CASES.push({ what: 'hard-sigmoid SE gate (mnist)', shape: [128, 1, 1, 672], ...hardSigmoid });
+for (const [what, shape] of [['SE expanded_conv_3 (mnist)', [128, 4, 4, 72]], ['SE expanded_conv_3 (224)', [32, 28, 28, 72]],
+  ['SE expanded_conv_11 (224)', [32, 14, 14, 672]]] as const) {
+  CASES.push({ what: `multiply ${what}`, shape: [...shape], ...seMul });
+}
+
+/** Median ms of forward + gradient (w.r.t. every input, for the upstream gradient dy) of f. */
+async function time(f: Fn, x: tf.Tensor, g: tf.Tensor, dy: tf.Tensor, reps: number, withGate: boolean): Promise<number> {
+  const grad = withGate ? tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b)) : tf.grads((a: tf.Tensor) => f(a, g));
+  const ms: number[] = [];
+  for (let i = 0; i < reps + 1; i++) {
+    const t0 = performance.now();
+    const out = tf.tidy(() => grad(withGate ? [x, g] : [x], dy));
+    await Promise.all(out.map((t) => t.data()));
+    tf.dispose(out);
+    if (i > 0) ms.push(performance.now() - t0); // first run: warm-up
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseCommandArgs(argv, { reps: { type: 'string' }, json: { type: 'boolean' } });
+  const reps = positiveInt('reps', values.reps as string | undefined) ?? 9;
+  const info = await initBackend('onednn');
+  if (info.name !== 'onednn') throw new Error(`needs the native addon (${info.notice ?? info.name})`);
+  const rows = [];
+  for (const c of CASES) {
+    const x = tf.randomNormal(c.shape, 0, 3, 'float32', 1); // crosses the ±3 kinks
+    const withGate = c.what.startsWith('multiply');
+    const g = tf.sigmoid(tf.randomNormal([c.shape[0], 1, 1, c.shape[3]], 0, 1, 'float32', 2)); // [B, 1, 1, C]
+    const dy = tf.randomNormal(c.shape, 0, 1, 'float32', 3);
+    const native = await time(c.native, x, g, dy, reps, withGate);
+    const stock = await time(c.stock, x, g, dy, reps, withGate);
+    rows.push({ what: c.what, shape: c.shape, nativeMs: native, stockMs: stock, speedup: stock / native });
+    tf.dispose([x, g, dy]);
+  }
+  if (values.json) {
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  console.log('| op (V3-Large shapes) | shape | native fwd+bwd ms | stock ops fwd+bwd ms | speed-up |\n|---|---|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.what} | ${r.shape.join('×')} | ${r.nativeMs.toFixed(2)} | ${r.stockMs.toFixed(2)} | ${r.speedup.toFixed(1)}× |`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  console.error(`v3-activations: ${e.message}`);
+  process.exitCode = 1;
+});
