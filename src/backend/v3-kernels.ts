@@ -82,8 +82,9 @@ function seMulGrad(addon: NativeAddon) {
   };
 }
 
-/** Kernel configs for the V3 family on backend `backendName`. */
+/** Kernel configs for the V3 family on backend `backendName` (none from an addon built before they existed). */
 export function v3Kernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
+  if (typeof addon.hardSwishForward !== 'function') return [];
   const k = (kernelName: string, f: (a: KernelArgs) => Info | Info[]): tf.KernelConfig =>
     ({ kernelName, backendName, kernelFunc: f as tf.KernelFunc });
   return [

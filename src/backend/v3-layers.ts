@@ -36,8 +36,9 @@ export const HARD_SIGMOID_OFFSET = 0.5;
 type Origin = { kind: 'scaled' | 'hardSigmoid'; of: tf.Tensor };
 const origins = new WeakMap<tf.Tensor, Origin>();
 
+/** On 'onednn' with the V3 kernels registered (an addon built before them has none: stock layers then). */
 function onNative(): boolean {
-  return tf.getBackend() === 'onednn';
+  return tf.getBackend() === 'onednn' && tf.getKernel(HARD_SWISH, 'onednn') !== undefined;
 }
 
 function isF32(...ts: tf.Tensor[]): boolean {
