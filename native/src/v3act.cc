@@ -3,6 +3,8 @@
 //   hard-sigmoid  hs(x) = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1)      hs'(x) = 1/6 on (-3, 3), else 0
 //   hard-swish    x · hs(x)                                           d/dx = 0 below -3, 1 above 3, x/3 + 1/2 between
 //   SE multiply   y[b, p, c] = x[b, p, c] · g[b, c]   (x [B, P, C] with P = H·W, gate g [B, 1, 1, C])
+//   affine        y = x·scale + offset (the Rescaling layer that feeds each hard-sigmoid; its gradient is dy·scale)
+//   spatial mean  y[b, c] = mean_p x[b, p, c] (the SE squeeze and the top's pooling), dx = dy / P
 //                 dx = dy · g,  dg[b, c] = Σ_p dy[b, p, c] · x[b, p, c]
 // Hard-sigmoid computes x·(1/6) + 1/2 as TF.js's Rescaling layer does; hard-swish x·relu6(x + 3)·(1/6), the
 // form GCC vectorises (its x·clip(x/6 + 1/2) compiled to a branchy scalar loop, ~100× slower on random data).
@@ -92,6 +94,19 @@ Napi::Value HardSwishBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/** affineForward(x, y, n, scale, offset): y = x·scale + offset (Keras' Rescaling layer). */
+Napi::Value AffineForward(const Napi::CallbackInfo& info) {
+  float* p[2];
+  long n;
+  if (!buffers(info, 2, 2, p, &n)) return info.Env().Undefined();
+  const float scale = info[3].As<Napi::Number>().FloatValue(), offset = info[4].As<Napi::Number>().FloatValue();
+  const float* x = p[0];
+  float* y = p[1];
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+  for (long i = 0; i < n; ++i) y[i] = x[i] * scale + offset;
+  return info.Env().Undefined();
+}
+
 /** Reads B, P, C from arguments first..first+2. */
 void dims(const Napi::CallbackInfo& info, int first, long* B, long* P, long* C) {
   *B = info[first].As<Napi::Number>().Int64Value();
@@ -148,6 +163,47 @@ Napi::Value SeMulBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/** spatialMeanForward(x, y, B, P, C): y[b, c] = (1/P) Σ_p x[b, p, c] (global average pooling, NHWC). */
+Napi::Value SpatialMeanForward(const Napi::CallbackInfo& info) {
+  long B, P, C;
+  dims(info, 2, &B, &P, &C);
+  float* x = f32(info, 0, size_t(B * P * C));
+  float* y = x ? f32(info, 1, size_t(B * C)) : nullptr;
+  if (!y) return info.Env().Undefined();
+  const float inv = 1.f / float(P);
+#pragma omp parallel for schedule(static) if (B * P * C >= kParallelMin)
+  for (long b = 0; b < B; ++b) {
+    float* acc = y + b * C;
+    for (long c = 0; c < C; ++c) acc[c] = 0.f;
+    for (long p = 0; p < P; ++p) {
+      const float* xr = x + (b * P + p) * C;
+#pragma omp simd
+      for (long c = 0; c < C; ++c) acc[c] += xr[c];
+    }
+    for (long c = 0; c < C; ++c) acc[c] *= inv;
+  }
+  return info.Env().Undefined();
+}
+
+/** spatialMeanBackward(dy, dx, B, P, C): dx[b, p, c] = dy[b, c] / P. */
+Napi::Value SpatialMeanBackward(const Napi::CallbackInfo& info) {
+  long B, P, C;
+  dims(info, 2, &B, &P, &C);
+  float* dy = f32(info, 0, size_t(B * C));
+  float* dx = dy ? f32(info, 1, size_t(B * P * C)) : nullptr;
+  if (!dx) return info.Env().Undefined();
+  const float inv = 1.f / float(P);
+#pragma omp parallel for collapse(2) schedule(static) if (B * P * C >= kParallelMin)
+  for (long b = 0; b < B; ++b)
+    for (long p = 0; p < P; ++p) {
+      const float* g = dy + b * C;
+      float* o = dx + (b * P + p) * C;
+#pragma omp simd
+      for (long c = 0; c < C; ++c) o[c] = g[c] * inv;
+    }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerV3Activations(Napi::Env env, Napi::Object exports) {
@@ -155,8 +211,11 @@ void registerV3Activations(Napi::Env env, Napi::Object exports) {
   exports.Set("hardSigmoidBackward", Napi::Function::New(env, HardSigmoidBackward));
   exports.Set("hardSwishForward", Napi::Function::New(env, HardSwishForward));
   exports.Set("hardSwishBackward", Napi::Function::New(env, HardSwishBackward));
+  exports.Set("affineForward", Napi::Function::New(env, AffineForward));
   exports.Set("seMulForward", Napi::Function::New(env, SeMulForward));
   exports.Set("seMulBackward", Napi::Function::New(env, SeMulBackward));
+  exports.Set("spatialMeanForward", Napi::Function::New(env, SpatialMeanForward));
+  exports.Set("spatialMeanBackward", Napi::Function::New(env, SpatialMeanBackward));
 }
 
 }  // namespace mn

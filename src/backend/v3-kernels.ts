@@ -5,7 +5,11 @@
  *   activation, which is Keras 2's 0.2·x + 0.5), gradient dy/6 on (-3, 3);
  * - MobilenetHardSwish(x) = x · relu6(x + 3) / 6, gradient dy · (0 | x/3 + 1/2 | 1);
  * - MobilenetSeMul(x [B, H, W, C], gate [B, 1, 1, C]) = x · gate, gradients dy · gate and Σ_hw dy · x
- *   in one call.
+ *   in one call;
+ * - MobilenetAffine(x; scale, offset) = x · scale + offset in one pass (Keras' Rescaling, which feeds every
+ *   hard-sigmoid; stock TF.js runs a Multiply and an Add), gradient dy · scale;
+ * - MobilenetSpatialMean(x [B, H, W, C]) = mean over H, W → [B, C] (the SE squeeze, the top's pooling),
+ *   gradient dy / (H·W) broadcast in one pass (stock: a Multiply by ones and a RealDiv).
  * No cpu implementations: the layers that use them (src/backend/v3-layers.ts) compute the same
  * arithmetic with stock TF.js ops on other backends.
  */
@@ -19,6 +23,9 @@ export const HARD_SWISH = 'MobilenetHardSwish';
 export const HARD_SWISH_GRAD = 'MobilenetHardSwishGrad';
 export const SE_MUL = 'MobilenetSeMul';
 export const SE_MUL_GRAD = 'MobilenetSeMulGrad';
+export const AFFINE = 'MobilenetAffine';
+export const SPATIAL_MEAN = 'MobilenetSpatialMean';
+export const SPATIAL_MEAN_GRAD = 'MobilenetSpatialMeanGrad';
 
 type Unary = (x: Float32Array, y: Float32Array, n: number) => void;
 type UnaryGrad = (x: Float32Array, dy: Float32Array, dx: Float32Array, n: number) => void;
@@ -82,6 +89,39 @@ function seMulGrad(addon: NativeAddon) {
   };
 }
 
+function affine(addon: NativeAddon) {
+  return (args: KernelArgs): Info => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs as Ins;
+    const xv = input(backend, x, AFFINE);
+    const y = outputF32(xv.length); // shape of x
+    addon.affineForward(xv, y, xv.length, Number(args.attrs?.scale), Number(args.attrs?.offset));
+    return backend.makeTensorInfo(x.shape, 'float32', y);
+  };
+}
+
+function spatialMean(addon: NativeAddon) {
+  return (args: KernelArgs): Info => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs as Ins;
+    const [B, H, W, C] = x.shape;
+    const y = outputF32(B * C); // [B, C]
+    addon.spatialMeanForward(input(backend, x, SPATIAL_MEAN), y, B, H * W, C);
+    return backend.makeTensorInfo([B, C], 'float32', y);
+  };
+}
+
+function spatialMeanGrad(addon: NativeAddon) {
+  return (args: KernelArgs): Info => {
+    const backend = args.backend as Backend;
+    const { dy } = args.inputs as Ins;
+    const [B, H, W, C] = args.attrs?.xShape as number[];
+    const dx = outputF32(B * H * W * C); // [B, H, W, C]
+    addon.spatialMeanBackward(input(backend, dy, SPATIAL_MEAN_GRAD), dx, B, H * W, C);
+    return backend.makeTensorInfo([B, H, W, C], 'float32', dx);
+  };
+}
+
 /** Kernel configs for the V3 family on backend `backendName` (none from an addon built before they existed). */
 export function v3Kernels(addon: NativeAddon, backendName: string): tf.KernelConfig[] {
   if (typeof addon.hardSwishForward !== 'function') return [];
@@ -94,6 +134,9 @@ export function v3Kernels(addon: NativeAddon, backendName: string): tf.KernelCon
     k(HARD_SWISH_GRAD, unaryGradKernel(HARD_SWISH_GRAD, addon.hardSwishBackward)),
     k(SE_MUL, seMul(addon)),
     k(SE_MUL_GRAD, seMulGrad(addon)),
+    k(AFFINE, affine(addon)),
+    k(SPATIAL_MEAN, spatialMean(addon)),
+    k(SPATIAL_MEAN_GRAD, spatialMeanGrad(addon)),
   ];
 }
 
@@ -112,6 +155,19 @@ export function registerV3Gradients(): void {
       }),
     });
   }
+  tf.registerGradient({
+    kernelName: SPATIAL_MEAN,
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({
+      x: () => tf.engine().runKernel(SPATIAL_MEAN_GRAD, { dy: dy as tf.Tensor }, { xShape: saved[0].shape }) as tf.Tensor,
+    }),
+  });
+  tf.registerGradient({
+    kernelName: AFFINE,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
+      x: () => tf.mul(dy as tf.Tensor, Number(attrs.scale)),
+    }),
+  });
   tf.registerGradient({
     kernelName: SE_MUL,
     inputsToSave: ['x', 'gate'],

@@ -12,7 +12,7 @@
  * agree between Keras 2 and 3.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { rescaling } from '../backend/v3-layers.js';
+import { globalAveragePooling2d, rescaling } from '../backend/v3-layers.js';
 import { OptionError } from '../errors.js';
 import { BlockContext, SeedStream, SymbolicTensor, batchNorm, conv, makeDivisible } from './blocks.js';
 import { MobileNetOptions, resolveOptions } from './options.js';
@@ -89,7 +89,7 @@ function top(
   classes: number, classifierActivation: 'softmax' | null,
 ): SymbolicTensor {
   const c = x.shape[3] as number;
-  x = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as SymbolicTensor; // [B, C]
+  x = globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as SymbolicTensor; // [B, C]
   x = tfl.layers.reshape({ targetShape: [1, 1, c], name: 'reshape' }).apply(x) as SymbolicTensor; // [B, 1, 1, C]
   const conv1x1 = (name: string, filters: number) => tfl.layers.conv2d({
     name, filters, kernelSize: 1, padding: 'same', useBias: true,
@@ -132,7 +132,7 @@ export function buildMobileNetV3(spec: V3Spec, options: MobileNetV3Options): tfl
     const lastPoint = o.alpha > 1 ? makeDivisible(spec.lastPoint * o.alpha, 8) : spec.lastPoint;
     x = top(x, ctx, lastPoint, act, dropoutRate, o.classes, o.classifierActivation);
   } else if (o.pooling === 'avg') {
-    x = tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor; // [B, C]
+    x = globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor; // [B, C]
   } else if (o.pooling === 'max') {
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as SymbolicTensor; // [B, C]
   }

@@ -6,7 +6,9 @@
  * On 'onednn' those layers run as single native kernels (src/backend/v3-layers.ts).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { HARD_SIGMOID_OFFSET, HARD_SIGMOID_SCALE, multiply, rescaling } from '../backend/v3-layers.js';
+import {
+  HARD_SIGMOID_OFFSET, HARD_SIGMOID_SCALE, globalAveragePooling2d, multiply, rescaling,
+} from '../backend/v3-layers.js';
 import { BlockContext, SymbolicTensor, batchNorm, conv, depthwise, makeDivisible, relu } from './blocks.js';
 
 /** The two nonlinearities of V3 ("NL" in the paper's tables). */
@@ -59,7 +61,7 @@ function conv1x1Bias(x: SymbolicTensor, ctx: BlockContext, name: string, filters
 export function seBlock(
   inputs: SymbolicTensor, ctx: BlockContext, filters: number, seRatio: number, prefix: string,
 ): SymbolicTensor {
-  let x = tfl.layers.globalAveragePooling2d({ name: `${prefix}squeeze_excite_avg_pool` })
+  let x = globalAveragePooling2d({ name: `${prefix}squeeze_excite_avg_pool` })
     .apply(inputs) as SymbolicTensor; // [B, C]
   x = tfl.layers.reshape({ targetShape: [1, 1, filters], name: `${prefix}squeeze_excite_reshape` })
     .apply(x) as SymbolicTensor; // [B, 1, 1, C]

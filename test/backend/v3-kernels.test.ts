@@ -1,5 +1,5 @@
 /**
- * The native V3 kernels (hard-sigmoid, hard-swish, SE multiply; forward and backward) against the same
+ * The native V3 kernels (hard-sigmoid, hard-swish, SE multiply, affine, spatial mean; forward and backward) against the same
  * arithmetic in stock TF.js ops on the cpu backend, on random inputs that cross the ±3 kinks, small
  * (single-threaded loop) and large (OpenMP) sizes.
  */
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertClose, rand, runOn, SKIP } from './compare.js';
-import { HARD_SIGMOID, HARD_SWISH, SE_MUL } from '../../src/backend/v3-kernels.js';
+import { AFFINE, HARD_SIGMOID, HARD_SWISH, SE_MUL, SPATIAL_MEAN } from '../../src/backend/v3-kernels.js';
 
 /** Values in [-scale, scale): with scale 5 about 40% fall outside (-3, 3). */
 const t = (shape: number[], seed: number, scale = 5) =>
@@ -34,6 +34,33 @@ for (const [kernel, stock] of [[HARD_SIGMOID, stockHardSigmoid], [HARD_SWISH, st
     }
   });
 }
+
+test(`${AFFINE} (Rescaling) forward and gradient match mul + add on cpu`, { skip: SKIP }, async () => {
+  for (const [scale, offset] of [[1 / 6, 0.5], [1 / 127.5, -1]]) {
+    for (const shape of [[3, 7], [8, 14, 14, 72]]) {
+      const stock = (x: tf.Tensor) => tf.add(tf.mul(x, scale), offset);
+      const native = (x: tf.Tensor) => tf.engine().runKernel(AFFINE, { x }, { scale, offset }) as tf.Tensor;
+      const ref = await runOn('cpu', () => withGrad(stock, t(shape, 6), t(shape, 7, 1)));
+      const got = await runOn('onednn', () => withGrad(native, t(shape, 6), t(shape, 7, 1)));
+      assertClose(got[0], ref[0], 1e-6, `${AFFINE} ${scale} ${offset} ${shape} forward`);
+      assertClose(got[1], ref[1], 1e-6, `${AFFINE} ${scale} ${offset} ${shape} gradient`);
+    }
+  }
+});
+
+test(`${SPATIAL_MEAN} (global average pooling) forward and gradient match mean over H, W on cpu`, { skip: SKIP }, async () => {
+  for (const shape of [[1, 1, 1, 3], [7, 5, 3, 24], [16, 14, 14, 72]]) {
+    const dyShape = [shape[0], shape[3]];
+    const f = (mean: (x: tf.Tensor) => tf.Tensor) => () => {
+      const x = t(shape, 8), dy = t(dyShape, 9, 1);
+      return [mean(x), tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(mean(xx), dy)))(x)];
+    };
+    const ref = await runOn('cpu', f((x) => tf.mean(x, [1, 2])));
+    const got = await runOn('onednn', f((x) => tf.engine().runKernel(SPATIAL_MEAN, { x }, {}) as tf.Tensor));
+    assertClose(got[0], ref[0], 1e-5, `${SPATIAL_MEAN} ${shape} forward`);
+    assertClose(got[1], ref[1], 1e-6, `${SPATIAL_MEAN} ${shape} gradient`);
+  }
+});
 
 test('hard-sigmoid and hard-swish: exact values at and around the kinks', { skip: SKIP }, async () => {
   const xs = [-1e9, -3.0001, -3, -2.9999, -1, 0, 1, 2.9999, 3, 3.0001, 1e9];

@@ -8,7 +8,10 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/index.js';
-import { HARD_SIGMOID, HARD_SIGMOID_GRAD, HARD_SWISH, HARD_SWISH_GRAD, SE_MUL, SE_MUL_GRAD } from '../../src/backend/v3-kernels.js';
+import {
+  AFFINE, HARD_SIGMOID, HARD_SIGMOID_GRAD, HARD_SWISH, HARD_SWISH_GRAD, SE_MUL, SE_MUL_GRAD, SPATIAL_MEAN,
+  SPATIAL_MEAN_GRAD,
+} from '../../src/backend/v3-kernels.js';
 import { multiply } from '../../src/backend/v3-layers.js';
 import { buildModel } from '../../src/models/presets.js';
 import { hardSwish } from '../../src/models/v3-blocks.js';
@@ -35,7 +38,8 @@ test('V3 training step on onednn runs the native hard-sigmoid, hard-swish and SE
     const { value, grads } = tf.variableGrads(() => tf.mean(m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
     return [value, ...Object.values(grads)];
   });
-  for (const k of [HARD_SIGMOID, HARD_SIGMOID_GRAD, HARD_SWISH, HARD_SWISH_GRAD, SE_MUL, SE_MUL_GRAD]) assert.ok(names.has(k), k);
+  for (const k of [HARD_SIGMOID, HARD_SIGMOID_GRAD, HARD_SWISH, HARD_SWISH_GRAD, SE_MUL, SE_MUL_GRAD, AFFINE, SPATIAL_MEAN,
+    SPATIAL_MEAN_GRAD]) assert.ok(names.has(k), k);
   assert.ok(!names.has('ClipByValue'), 'no stock clip (its ReLUs are native)');
   tf.dispose(x);
   m.dispose();
