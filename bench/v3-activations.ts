@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of core ops
 import { initBackend } from '../src/backend/index.js';
-import { HARD_SIGMOID, HARD_SWISH, SE_MUL } from '../src/backend/v3-kernels.js';
+import { AFFINE, HARD_SIGMOID, HARD_SWISH, SE_MUL, SPATIAL_MEAN } from '../src/backend/v3-kernels.js';
 import { parseCommandArgs, positiveInt } from '../src/cli/args.js';
 
 type Fn = (x: tf.Tensor, g: tf.Tensor) => tf.Tensor;
@@ -25,6 +25,16 @@ for (const [what, shape] of [['stem (mnist, batch 128)', [128, 14, 14, 16]], ['e
   CASES.push({ what: `hard-swish ${what}`, shape: [...shape], ...hardSwish });
 }
 CASES.push({ what: 'hard-sigmoid SE gate (mnist)', shape: [128, 1, 1, 672], ...hardSigmoid });
+const affine = {
+  native: (x: tf.Tensor) => tf.engine().runKernel(AFFINE, { x }, { scale: 1 / 6, offset: 0.5 }) as tf.Tensor,
+  stock: (x: tf.Tensor) => tf.add(tf.mul(x, 1 / 6), 0.5),
+};
+CASES.push({ what: 'Rescaling(1/6, 0.5) stem (224)', shape: [32, 112, 112, 16], ...affine });
+const squeeze = {
+  native: (x: tf.Tensor) => tf.engine().runKernel(SPATIAL_MEAN, { x }, {}) as tf.Tensor,
+  stock: (x: tf.Tensor) => tf.mean(x, [1, 2]),
+};
+CASES.push({ what: 'GlobalAveragePooling2D SE expanded_conv_3 (224)', shape: [32, 28, 28, 72], ...squeeze });
 for (const [what, shape] of [['SE expanded_conv_3 (mnist)', [128, 4, 4, 72]], ['SE expanded_conv_3 (224)', [32, 28, 28, 72]],
   ['SE expanded_conv_11 (224)', [32, 14, 14, 672]]] as const) {
   CASES.push({ what: `multiply ${what}`, shape: [...shape], ...seMul });
@@ -57,7 +67,8 @@ async function main(argv: string[]): Promise<void> {
     const x = tf.randomNormal(c.shape, 0, 3, 'float32', 1); // crosses the ±3 kinks
     const withGate = c.what.startsWith('multiply');
     const g = tf.sigmoid(tf.randomNormal([c.shape[0], 1, 1, c.shape[3]], 0, 1, 'float32', 2)); // [B, 1, 1, C]
-    const dy = tf.randomNormal(c.shape, 0, 1, 'float32', 3);
+    const pooled = c.what.startsWith('GlobalAveragePooling2D');
+    const dy = tf.randomNormal(pooled ? [c.shape[0], c.shape[3]] : c.shape, 0, 1, 'float32', 3);
     const native = await time(c.native, x, g, dy, reps, withGate);
     const stock = await time(c.stock, x, g, dy, reps, withGate);
     rows.push({ what: c.what, shape: c.shape, native, stock, speedup: stock.min / native.min });
