@@ -4,9 +4,12 @@ export { mobileNetV1, V1_BLOCKS } from './models/mobilenet-v1.js';
 export type { MobileNetV1Options } from './models/mobilenet-v1.js';
 export { mobileNetV2, V2_TABLE } from './models/mobilenet-v2.js';
 export type { MobileNetV2Options } from './models/mobilenet-v2.js';
+export { mobileNetV3Small, V3_SMALL_TABLE } from './models/mobilenet-v3-small.js';
+export { mobileNetV3Large, V3_LARGE_TABLE } from './models/mobilenet-v3-large.js';
+export type { MobileNetV3Options, V3Row } from './models/mobilenet-v3.js';
 export type { MobileNetOptions, Pooling, ClassifierActivation } from './models/options.js';
 export { makeDivisible } from './models/blocks.js';
-export { PRESETS, buildModel, presetOptions, checkArch } from './models/presets.js';
+export { PRESETS, ARCHS, buildModel, presetOptions, checkArch, isV3 } from './models/presets.js';
 export type { Arch, PresetName, BuildOptions } from './models/presets.js';
 export {
   modelCost, layerCost, separableComparison, breakdownByKind, paperTables, summaryJson, renderSummary, costReport, renderCost,

@@ -9,13 +9,13 @@ import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, buildChosen, parseModelChoice } from
 
 export const describe = 'standard vs separable cost, breakdown by layer type, the papers\' multiplier tables';
 
-const HELP = `usage: mobilenet cost --arch v1|v2 [options] [--json|--markdown] [--no-paper]
+const HELP = `usage: mobilenet cost --arch v1|v2|v3-small|v3-large [options] [--json|--markdown] [--no-paper]
        mobilenet cost PATH [--json|--markdown] [--no-paper]
 ${PATH_HELP}
 ${MODEL_OPTIONS_HELP}
   --json                    one JSON object with separable, breakdown and paperTables
   --markdown                markdown tables
-  --no-paper                skip the papers' multiplier tables (they build 9 models at 224x224x3)`;
+  --no-paper                skip the papers' multiplier tables (they build 9 models at 224x224x3, 10 for V3)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const choice = parseModelChoice(values);
-  const report = costReport(buildChosen(choice), { paperTables: values['no-paper'] !== true });
+  const report = costReport(buildChosen(choice), { paperTables: values['no-paper'] !== true, arch: choice.arch });
   if (values.json) console.log(JSON.stringify({ arch: choice.arch, alpha: choice.options.alpha ?? 1, ...report }));
   else console.log(renderCost(report, values.markdown ? 'markdown' : 'text'));
   return 0;

@@ -9,7 +9,7 @@ import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, buildChosen, parseModelChoice } from
 
 export const describe = 'layer table (output shapes, params, mult-adds) and totals of a MobileNet';
 
-const HELP = `usage: mobilenet summary --arch v1|v2 [options] [--json|--markdown]
+const HELP = `usage: mobilenet summary --arch v1|v2|v3-small|v3-large [options] [--json|--markdown]
        mobilenet summary PATH [--json|--markdown]
 ${PATH_HELP}
 ${MODEL_OPTIONS_HELP}

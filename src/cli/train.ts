@@ -3,18 +3,20 @@ import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { QUANTIZE_DTYPES } from '../export/quantize.js';
+import { ARCHS, isV3 } from '../models/presets.js';
 import { OPTIMIZERS, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
 import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
 
-export const describe = 'train MobileNet V1/V2 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
+export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
-const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|folder:PATH [options]
+const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mnist|fashion-mnist|folder:PATH [options]
        mobilenet train --resume DIR [--epochs N] [--backend B]
-  --arch v1|v2              architecture (required)
+  --arch ARCH               v1, v2, v3-small or v3-large (required)
   --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
   --alpha A                 width multiplier (default 1)
+  --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
   --epochs N                default 10
   --batch-size N            default 128
@@ -38,6 +40,7 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
 
 const OPTIONS = {
   arch: { type: 'string' }, dataset: { type: 'string' }, alpha: { type: 'string' }, input: { type: 'string' },
+  minimalistic: { type: 'boolean' },
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
@@ -51,12 +54,17 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 
 /** The TrainOptions the flags ask for (numbers checked here, the rest by resolveTrainOptions). */
 function trainOptions(v: Values): TrainOptions {
-  if (str(v, 'arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (str(v, 'arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
   const fraction = (flag: string) => parseNumber(flag, str(v, flag), (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+  const arch = oneOf('arch', str(v, 'arch'), ARCHS)!;
+  if (v.minimalistic === true && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   return {
-    arch: oneOf('arch', str(v, 'arch'), ['v1', 'v2'] as const)!,
-    model: { alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')) },
+    arch,
+    model: {
+      alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')),
+      minimalistic: v.minimalistic === true ? true : undefined,
+    },
     epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
     schedule: oneOf('schedule', str(v, 'schedule'), SCHEDULES),

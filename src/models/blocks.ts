@@ -46,12 +46,12 @@ export function conv(
   }).apply(x) as SymbolicTensor;
 }
 
-/** Depthwise k×k convolution without bias: one filter (or depthMultiplier filters) per channel. */
+/** Depthwise k×k convolution without bias (k = 3 unless given): one filter (or depthMultiplier filters) per channel. */
 export function depthwise(
-  x: SymbolicTensor, ctx: BlockContext, name: string, stride: number, depthMultiplier = 1,
+  x: SymbolicTensor, ctx: BlockContext, name: string, stride: number, depthMultiplier = 1, kernel = 3,
 ): SymbolicTensor {
   return tfl.layers.depthwiseConv2d({
-    name, kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthMultiplier,
+    name, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, depthMultiplier,
     depthwiseInitializer: glorot(ctx),
   }).apply(x) as SymbolicTensor;
 }

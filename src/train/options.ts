@@ -7,7 +7,7 @@
  */
 import { OptionError } from '../errors.js';
 import { QUANTIZE_DTYPES, QuantizeDtype } from '../export/quantize.js';
-import type { Arch, BuildOptions } from '../models/presets.js';
+import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export const SCHEDULES = ['constant', 'cosine', 'step'] as const;
@@ -65,7 +65,7 @@ export function resolveTrainOptions(o: TrainOptions): ResolvedTrainOptions {
     patience: o.patience ?? null, limitTrain: o.limitTrain ?? null, limitTest: o.limitTest ?? null,
     quantize: o.quantize ?? null,
   };
-  check(r.arch === 'v1' || r.arch === 'v2', `arch must be 'v1' or 'v2', got ${JSON.stringify(r.arch)}`);
+  check(ARCHS.includes(r.arch), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
   check(isPosInt(r.batchSize), `batchSize must be a positive integer, got ${String(r.batchSize)}`);
   check(Number.isFinite(r.lr) && r.lr > 0, `lr must be a positive number, got ${String(r.lr)}`);
