@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "mobilenet_onednn",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/matmul.cc", "src/norm.cc", "src/dwgrad.cc", "src/eltwise.cc",
+      "sources": ["src/addon.cc", "src/conv.cc", "src/matmul.cc", "src/norm.cc", "src/dwgrad.cc", "src/eltwise.cc", "src/v3act.cc",
                   "src/plan/plan.cc", "src/plan/kernels.cc", "src/plan/dnnl_conv.cc", "src/plan/train.cc",
                   "src/plan/infer.cc", "src/plan/binding.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -37,7 +37,8 @@ export interface SummaryLayer {
 /** The model summary: `mobilenet summary --json` and GET /v1/model's `summary`. */
 export interface SummaryJson {
   arch: string;
-  alpha: number;
+  /** Width multiplier; null for a model read from a file without mobilenet meta.json. */
+  alpha: number | null;
   inputShape: number[];
   classes: number | null;
   totalParams: number;

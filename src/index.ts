@@ -4,9 +4,12 @@ export { mobileNetV1, V1_BLOCKS } from './models/mobilenet-v1.js';
 export type { MobileNetV1Options } from './models/mobilenet-v1.js';
 export { mobileNetV2, V2_TABLE } from './models/mobilenet-v2.js';
 export type { MobileNetV2Options } from './models/mobilenet-v2.js';
+export { mobileNetV3Small, V3_SMALL_TABLE } from './models/mobilenet-v3-small.js';
+export { mobileNetV3Large, V3_LARGE_TABLE } from './models/mobilenet-v3-large.js';
+export type { MobileNetV3Options, V3Row } from './models/mobilenet-v3.js';
 export type { MobileNetOptions, Pooling, ClassifierActivation } from './models/options.js';
 export { makeDivisible } from './models/blocks.js';
-export { PRESETS, buildModel, presetOptions, checkArch } from './models/presets.js';
+export { PRESETS, ARCHS, buildModel, presetOptions, checkArch, isV3 } from './models/presets.js';
 export type { Arch, PresetName, BuildOptions } from './models/presets.js';
 export {
   modelCost, layerCost, separableComparison, breakdownByKind, paperTables, summaryJson, renderSummary, costReport, renderCost,
@@ -16,6 +19,18 @@ export type {
   LayerCost, LayerKind, ModelCost, SeparableComparison, SeparableRow, BreakdownRow, PaperRow, SummaryJson, CostReport,
 } from './cost/index.js';
 export { saveLayersModel, loadLayersModel } from './export/layers-format.js';
+export { exportOnnx, convertToOnnx, DEFAULT_OPSET, OPSETS } from './export/onnx/index.js';
+export type { ExportOnnxOptions, OnnxExport, ConvertOptions, Converted } from './export/onnx/index.js';
+export { exportTfjs } from './export/tfjs-export.js';
+export type { ExportTfjsOptions, TfjsExport } from './export/tfjs-export.js';
+export { quantizeWeights, QUANTIZE_DTYPES } from './export/quantize.js';
+export type { QuantizeDtype, Quantization } from './export/quantize.js';
+export { readModelFile } from './export/model-file.js';
+export type { ModelFile } from './export/model-file.js';
+export { LAYER_CONVERTERS } from './export/onnx/layers.js';
+export { ACTIVATIONS } from './export/onnx/activations.js';
+export { measureOnnxRuntime, measureOnnxModel } from './bench/onnx-runtime.js';
+export type { OrtMeasureOptions, OrtMeasurement } from './bench/onnx-runtime.js';
 export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './train/run-dir.js';
 export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
 export { initBackend } from './backend/index.js';

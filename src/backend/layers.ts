@@ -6,10 +6,12 @@
  * - BatchNormalization in training: one native call for batch statistics + normalisation and one for
  *   the whole gradient (instead of moments + batchNorm + ~20 gradient kernels).
  * - ReLU / ReLU6: one native kernel forward and one backward (instead of relu + clipByValue + grads).
+ * - ReLU(max_value=1) after Rescaling(1/6, 0.5) is MobileNet V3's hard-sigmoid: see v3-layers.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BN_TRAIN, CLIP_RELU } from './norm-kernels.js';
+import { fusedHardSigmoid } from './v3-layers.js';
 
 type Kwargs = Record<string, unknown>;
 type LayerArgs<F extends (...a: never[]) => unknown> = Parameters<F>[0];
@@ -65,6 +67,8 @@ export class ReLU extends StockReLU {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const maxValue = (this as unknown as { maxValue?: number }).maxValue;
     const x = one(inputs);
+    const hardSigmoid = fusedHardSigmoid(x, maxValue); // V3's ReLU(1) after Rescaling(1/6, 0.5): see v3-layers.ts
+    if (hardSigmoid) return hardSigmoid;
     if (!onNative() || x.dtype !== 'float32' || (maxValue != null && !(maxValue > 0))) return super.call(inputs, kwargs);
     return tf.engine().runKernel(CLIP_RELU, { x }, { cap: maxValue ?? 0 }) as tf.Tensor;
   }

@@ -47,6 +47,20 @@ export interface NativeAddon {
   planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
   /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
   planTrim(h: PlanHandle): void;
+  /** V3 (native/src/v3act.cc): hard-sigmoid relu6(x + 3)/6 and hard-swish x·relu6(x + 3)/6, n elements. */
+  hardSigmoidForward(x: Float32Array, y: Float32Array, n: number): void;
+  hardSigmoidBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;
+  hardSwishForward(x: Float32Array, y: Float32Array, n: number): void;
+  hardSwishBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;
+  /** y = x·scale + offset over n elements (Keras' Rescaling). */
+  affineForward(x: Float32Array, y: Float32Array, n: number, scale: number, offset: number): void;
+  /** y[b, p, c] = x[b, p, c]·g[b, c] for x [B, P, C], g [B, C]; backward also dg = Σ_p dy·x. */
+  seMulForward(x: Float32Array, g: Float32Array, y: Float32Array, B: number, P: number, C: number): void;
+  seMulBackward(x: Float32Array, g: Float32Array, dy: Float32Array, dx: Float32Array, dg: Float32Array,
+    B: number, P: number, C: number): void;
+  /** Global average pooling of x [B, P, C] into y [B, C], and its gradient dx = dy / P. */
+  spatialMeanForward(x: Float32Array, y: Float32Array, B: number, P: number, C: number): void;
+  spatialMeanBackward(dy: Float32Array, dx: Float32Array, B: number, P: number, C: number): void;
 }
 
 /** An opaque native plan. */

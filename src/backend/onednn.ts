@@ -10,6 +10,7 @@ import { matmulKernels } from './matmul-kernels.js';
 import { normKernels, registerNormGradients } from './norm-kernels.js';
 import { eltwiseKernels } from './eltwise-kernels.js';
 import { adamKernel, patchAdam } from './adam.js';
+import { registerV3Gradients, v3Kernels } from './v3-kernels.js';
 
 export const ONEDNN = 'onednn';
 /** Above cpu (1) and wasm (2), so tf.ready() picks 'onednn' when it is registered. */
@@ -25,7 +26,7 @@ export class OnednnBackend extends cpu.MathBackendCPU {
 
 function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [...convKernels(addon, ONEDNN), ...matmulKernels(addon, ONEDNN), ...normKernels(addon, ONEDNN),
-    ...eltwiseKernels(addon, ONEDNN), adamKernel(addon, ONEDNN)];
+    ...eltwiseKernels(addon, ONEDNN), adamKernel(addon, ONEDNN), ...v3Kernels(addon, ONEDNN)];
 }
 
 /** The kernel names the addon implements natively (every other kernel is the cpu one). */
@@ -43,6 +44,7 @@ export function registerOnednn(addon: NativeAddon): void {
   }
   for (const k of native) tf.registerKernel(k);
   registerNormGradients();
+  registerV3Gradients();
   patchAdam(ONEDNN);
   tf.registerBackend(ONEDNN, () => new OnednnBackend(), PRIORITY);
 }

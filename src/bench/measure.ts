@@ -26,6 +26,8 @@ export interface MeasureOptions {
   backend?: BackendChoice;
   /** Width multiplier; default 1. */
   alpha?: number;
+  /** V3 only: the minimalistic variant (3×3, ReLU, no SE). */
+  minimalistic?: boolean;
   /** Seed for weights, inputs and labels; default 1. */
   seed?: number;
   /** false: TF.js's per-kernel path even where the engine could run (default: the engine when it can). */
@@ -51,6 +53,7 @@ export interface Measurement {
 
 interface Resolved {
   arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number; engine: boolean;
+  minimalistic?: boolean;
 }
 
 function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
@@ -66,7 +69,7 @@ function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   if (!(alpha > 0)) throw new OptionError(`alpha must be a positive number, got ${String(alpha)}`);
   return {
     arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1), steps: int('steps', o.steps, 5, 1),
-    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0), engine: o.engine ?? true,
+    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0), engine: o.engine ?? true, minimalistic: o.minimalistic,
   };
 }
 
@@ -84,7 +87,7 @@ function rng(seed: number): () => number {
 
 /** The model under test: logits out (softmax lives in the loss, as in PyTorch's cross_entropy). */
 function benchModel(r: Resolved): tfl.LayersModel {
-  return buildModel(r.arch, { alpha: r.alpha, seed: r.seed, classifierActivation: null }, r.preset);
+  return buildModel(r.arch, { alpha: r.alpha, seed: r.seed, classifierActivation: null, minimalistic: r.minimalistic }, r.preset);
 }
 
 /** Seeded random inputs [B, H, W, C] and one-hot labels [B, classes]. */

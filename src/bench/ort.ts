@@ -1,13 +1,13 @@
 /**
- * The onnxruntime peer: times the peer's ONNX export of a network in onnxruntime-node (a
- * devDependency), in this process, the way `../shared/peers/ort_bench.mjs` does: intra-op threads =
- * our thread count, one inter-op thread, every graph optimisation, sequential execution, random NCHW
- * input, warm-up runs, then timed runs each awaited.
+ * onnxruntime-node timing (a devDependency), in this process, the way `../shared/peers/ort_bench.mjs` does:
+ * intra-op threads = our thread count, one inter-op thread, every graph optimisation (unless asked otherwise),
+ * sequential execution, seeded random input, warm-up runs, then timed runs each awaited. Used for the peer's ONNX
+ * export of a network and for our own (onnx-runtime.ts).
  */
 import { DataError } from '../errors.js';
 import type { PeerTiming } from './peer.js';
 
-type Ort = typeof import('onnxruntime-node');
+export type Ort = typeof import('onnxruntime-node');
 
 /** onnxruntime-node and its version, or why it cannot be loaded. */
 export async function loadOrt(): Promise<{ ort: Ort; version: string } | { missing: string }> {
@@ -20,15 +20,18 @@ export async function loadOrt(): Promise<{ ort: Ort; version: string } | { missi
 }
 
 export interface OrtRequest {
-  /** An ONNX file with one NCHW float input and [B, classes] logits out. */
-  file: string;
+  /** An ONNX file or its bytes, with one float input and [B, classes] out. */
+  file: string | Uint8Array;
+  /** The input's dims without the batch: [C, H, W] for an NCHW graph, [H, W, C] for an NHWC one. */
+  dims: number[];
   batch: number;
-  size: number;
-  channels: number;
-  classes: number;
+  /** Expected output width; checked on the first run when given. */
+  classes?: number;
   threads: number;
   steps: number;
   warmup: number;
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  seed?: number;
 }
 
 /** Uniform values in [-1, 1), seeded (mulberry32), as ort_bench.mjs feeds. */
@@ -50,15 +53,19 @@ function randomInput(n: number, seed = 1): Float32Array {
  * threads do not compete with the next measurement.
  */
 export async function timeOnnx(ort: Ort, q: OrtRequest): Promise<PeerTiming> {
-  const session = await ort.InferenceSession.create(q.file, {
-    intraOpNumThreads: q.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential',
-  });
+  const options = {
+    intraOpNumThreads: q.threads, interOpNumThreads: 1, graphOptimizationLevel: q.optimization ?? 'all', executionMode: 'sequential',
+  } as const;
+  const session = typeof q.file === 'string'
+    ? await ort.InferenceSession.create(q.file, options) : await ort.InferenceSession.create(q.file, options);
   try {
-    const x = new ort.Tensor('float32', randomInput(q.batch * q.channels * q.size * q.size), [q.batch, q.channels, q.size, q.size]); // [B, C, H, W]
+    const dims = [q.batch, ...q.dims];
+    const x = new ort.Tensor('float32', randomInput(dims.reduce((a, b) => a * b, 1), q.seed), dims); // [B, ...]
     const feeds = { [session.inputNames[0]]: x };
     const first = (await session.run(feeds))[session.outputNames[0]]; // [B, classes]
-    if (first.dims.length !== 2 || first.dims[0] !== q.batch || first.dims[1] !== q.classes) {
-      throw new DataError(`onnxruntime: ${q.file} gives output [${first.dims.join(', ')}], expected [${q.batch}, ${q.classes}]`);
+    if (q.classes !== undefined && (first.dims.length !== 2 || first.dims[0] !== q.batch || first.dims[1] !== q.classes)) {
+      const what = typeof q.file === 'string' ? q.file : 'the model';
+      throw new DataError(`onnxruntime: ${what} gives output [${first.dims.join(', ')}], expected [${q.batch}, ${q.classes}]`);
     }
     for (let i = 1; i < q.warmup; i++) await session.run(feeds);
     const t0 = performance.now();

@@ -8,15 +8,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OptionError } from '../errors.js';
 import { presetShape } from './cases.js';
-import { loadOrt, timeOnnx } from './ort.js';
+import { convertToOnnx } from '../export/onnx/index.js';
+import { buildModel } from '../models/presets.js';
+import { Ort, loadOrt, timeOnnx } from './ort.js';
 import { exportOnnx, findPeer, MemoryFormat, Peer, PeerRequest, PeerTiming, runPeer } from './peer.js';
 
-export const PEER_NAMES = ['pytorch-cl', 'pytorch-nchw', 'onnxruntime'] as const;
+export const PEER_NAMES = ['pytorch-cl', 'pytorch-nchw', 'onnxruntime', 'onnxruntime-ours'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** Column headings. */
 export const PEER_LABELS: Readonly<Record<PeerName, string>> = {
   'pytorch-cl': 'PyTorch CL', 'pytorch-nchw': 'PyTorch NCHW', onnxruntime: 'onnxruntime',
+  'onnxruntime-ours': 'onnxruntime (our ONNX)',
 };
 
 /** One peer that can time a case. */
@@ -61,11 +64,20 @@ export async function setUpPeers(names: readonly PeerName[], o: PeerSetupOptions
   const runners: PeerRunner[] = [];
   const status: PeerStatus[] = [];
   let tmpDir: string | undefined;
-  const found = names.length ? findPeer(o.root, o.env ?? process.env) : { missing: 'not asked for' };
+  const found = names.some((n) => n !== 'onnxruntime-ours') ? findPeer(o.root, o.env ?? process.env) : { missing: 'not asked for' };
   const torch = 'missing' in found ? undefined : found;
   for (const name of names) {
     const st: PeerStatus = { name, label: PEER_LABELS[name], available: false };
     status.push(st);
+    if (name === 'onnxruntime-ours') { // our own export (mobilenet export --format onnx) of the same network
+      const ort = await loadOrt();
+      if ('missing' in ort) st.reason = ort.missing;
+      else {
+        runners.push({ name, modes: ['infer'], measure: (q) => ourOnnx(ort.ort, q) });
+        Object.assign(st, { available: true, version: `onnxruntime-node ${ort.version} (ONNX from mobilenet export)` });
+      }
+      continue;
+    }
     if (!torch) {
       st.reason = (found as { missing: string }).missing; // onnxruntime too: its ONNX comes from the PyTorch peer
       continue;
@@ -86,12 +98,25 @@ export async function setUpPeers(names: readonly PeerName[], o: PeerSetupOptions
       name, modes: ['infer'],
       measure: async (q) => {
         const file = exportOnnx(torch, q.arch, q.preset, dir);
-        return timeOnnx(ort.ort, { file, ...presetShape(q.preset), batch: q.batch, threads: q.threads, steps: q.steps, warmup: q.warmup });
+        const { size, channels, classes } = presetShape(q.preset);
+        return timeOnnx(ort.ort, { file, dims: [channels, size, size], classes, batch: q.batch, threads: q.threads, steps: q.steps, warmup: q.warmup });
       },
     });
     Object.assign(st, { available: true, version: `onnxruntime-node ${ort.version} (ONNX from torch ${torch.torch})` });
   }
   return { runners, status, dispose: () => { if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true }); } };
+}
+
+/** onnxruntime on our ONNX export of the case's network (random weights, logits; NHWC input as the model's). */
+async function ourOnnx(ort: Ort, q: PeerRequest): Promise<PeerTiming> {
+  const model = buildModel(q.arch, { alpha: 1, seed: 1, classifierActivation: null }, q.preset);
+  try {
+    const c = convertToOnnx(model, {});
+    const { classes } = presetShape(q.preset);
+    return await timeOnnx(ort, { file: c.bytes, dims: c.inputDims.slice(1) as number[], classes, batch: q.batch, threads: q.threads, steps: q.steps, warmup: q.warmup });
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Checks `--peers`: a comma list of PEER_NAMES, or `none`; undefined means every peer. */

@@ -1,20 +1,21 @@
 /** `mobilenet bench`: training or inference throughput of one MobileNet on one backend. */
 import { BackendChoice } from '../backend/index.js';
 import { Measurement, measureInference, measureTraining } from '../bench/measure.js';
-import { ARCHS, PresetName } from '../models/presets.js';
+import { ARCHS, PresetName, isV3 } from '../models/presets.js';
 import { OptionError } from '../errors.js';
 import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from './args.js';
 
 export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
 
-const HELP = `usage: mobilenet bench --arch v1|v2 --mode train|infer [options] [--json]
-  --arch v1|v2              architecture (required)
+const HELP = `usage: mobilenet bench --arch v1|v2|v3-small|v3-large --mode train|infer [options] [--json]
+  --arch ARCH               v1, v2, v3-small or v3-large (required)
   --mode train|infer        train: Adam + softmax cross-entropy, BN in training mode; infer: predict (required)
   --preset mnist|imagenet   mnist: 28x28x1, 10 classes (default); imagenet: 224x224x3, 1000 classes
   --batch N                 images per step (default 128 for train, 256 for infer)
   --steps N                 timed steps (default 5)
   --warmup N                untimed steps before timing (default 1)
   --alpha A                 width multiplier (default 1)
+  --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --backend B               onednn, wasm, cpu or auto (default auto: the best available)
   --no-engine               on onednn, TF.js's per-kernel path instead of the compiled native engine
   --json                    one JSON line: {"arch","mode","backend","engine","batch","imagesPerSecond","threads"}
@@ -23,6 +24,7 @@ Random inputs and labels (seeded). MOBILENET_THREADS sets onednn's thread count.
 const OPTIONS = {
   arch: { type: 'string' }, mode: { type: 'string' }, preset: { type: 'string' }, batch: { type: 'string' },
   steps: { type: 'string' }, warmup: { type: 'string' }, alpha: { type: 'string' }, backend: { type: 'string' },
+  minimalistic: { type: 'boolean' },
   json: { type: 'boolean' }, 'no-engine': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -40,8 +42,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const get = (k: string) => v[k] as string | undefined;
-  if (get('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (get('arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   const arch = oneOf('arch', get('arch'), ARCHS)!;
+  if (v.minimalistic === true && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   if (get('mode') === undefined) throw new OptionError('--mode is required (train or infer)');
   const mode = oneOf('mode', get('mode'), ['train', 'infer'] as const)!;
   const opts = {
@@ -51,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     steps: positiveInt('steps', get('steps')),
     warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
     alpha: positiveNumber('alpha', get('alpha')),
+    minimalistic: v.minimalistic === true ? true : undefined,
     backend: oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined,
     engine: v['no-engine'] !== true,
   };

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   predict: () => import('./predict.js'),
   serve: () => import('./serve.js'),
   bench: () => import('./bench.js'),
+  export: () => import('./export.js'),
 };
 
 async function usage(): Promise<string> {

@@ -1,6 +1,6 @@
 /** The model-describing options shared by `summary` and `cost`. */
 import { OptionError } from '../errors.js';
-import { ARCHS, Arch, BuildOptions, PRESETS, buildModel } from '../models/presets.js';
+import { ARCHS, Arch, BuildOptions, PRESETS, buildModel, isV3 } from '../models/presets.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionSpec, oneOf, parseShape, positiveInt, positiveNumber } from './args.js';
 
@@ -11,16 +11,18 @@ export const MODEL_OPTIONS = {
   classes: { type: 'string' },
   preset: { type: 'string' },
   'depth-multiplier': { type: 'string' },
+  minimalistic: { type: 'boolean' },
   'no-top': { type: 'boolean' },
   pooling: { type: 'string' },
 } satisfies OptionSpec;
 
-export const MODEL_OPTIONS_HELP = `  --arch v1|v2              architecture (required)
+export const MODEL_OPTIONS_HELP = `  --arch ARCH               v1, v2, v3-small or v3-large (required)
   --preset imagenet|mnist   imagenet: 224x224x3, 1000 classes (default); mnist: 28x28x1, 10 classes
   --alpha A                 width multiplier (default 1)
   --input HxWxC             input shape, overrides the preset's
   --classes N               classes of the head, overrides the preset's
   --depth-multiplier N      V1 only: depthwise channel multiplier (default 1)
+  --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --no-top                  no classifier head (with --pooling avg|max for a pooled feature vector)
   --pooling avg|max         global pooling when --no-top`;
 
@@ -32,7 +34,7 @@ export interface ModelChoice {
 
 export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
   const get = (k: string) => v[k] as string | undefined;
-  if (get('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (get('arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   const arch = oneOf('arch', get('arch'), ARCHS)!;
   const preset = oneOf('preset', get('preset'), Object.keys(PRESETS)) ?? 'imagenet';
   const pooling = oneOf('pooling', get('pooling'), ['avg', 'max'] as const);
@@ -40,6 +42,8 @@ export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
   if (pooling && !noTop) throw new OptionError('--pooling applies only with --no-top');
   const depthMultiplier = positiveInt('depth-multiplier', get('depth-multiplier'));
   if (depthMultiplier !== undefined && arch !== 'v1') throw new OptionError('--depth-multiplier is a V1 option');
+  const minimalistic = v.minimalistic === true ? true : undefined;
+  if (minimalistic && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   return {
     arch, preset,
     options: {
@@ -47,6 +51,7 @@ export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
       inputShape: parseShape('input', get('input')),
       classes: positiveInt('classes', get('classes')),
       depthMultiplier,
+      minimalistic,
       includeTop: noTop ? false : undefined,
       pooling: pooling ?? undefined,
     },

@@ -2,20 +2,23 @@
 import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
+import { QUANTIZE_DTYPES } from '../export/quantize.js';
 import { WEIGHT_INITS } from '../models/options.js';
+import { ARCHS, isV3 } from '../models/presets.js';
 import { OPTIMIZERS, RECIPES, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
 import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
 
-export const describe = 'train MobileNet V1/V2 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
+export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
 const M = RECIPES.mnist;
-const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|folder:PATH [options]
+const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mnist|fashion-mnist|folder:PATH [options]
        mobilenet train --resume DIR [--epochs N] [--backend B]
-  --arch v1|v2              architecture (required)
+  --arch ARCH               v1, v2, v3-small or v3-large (required)
   --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
   --alpha A                 width multiplier (default 1)
+  --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
   --init NAME               ${WEIGHT_INITS.join('|')}: weight initialisation (default torchvision: He normal fan_out;
                             keras' glorot_uniform made 5 of 13 V2 MNIST recipe runs collapse at lr 0.01, He none of 3)
@@ -47,16 +50,19 @@ const HELP = `usage: mobilenet train --arch v1|v2 --dataset mnist|fashion-mnist|
   --limit-test N            use only the first N test images
   --out DIR                 run directory (default runs/<arch>-<dataset>); an existing run there is refused
   --overwrite               replace the run already in --out (its directory is cleared completely)
+  --quantize DTYPE          publish the final model with float16, uint8 or uint16 weights (tfjs-converter format;
+                            checkpoint/ and best/ stay float32)
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
 
 const OPTIONS = {
   arch: { type: 'string' }, dataset: { type: 'string' }, alpha: { type: 'string' }, input: { type: 'string' },
+  minimalistic: { type: 'boolean' },
   epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
   schedule: { type: 'string' }, warmup: { type: 'string' }, 'label-smoothing': { type: 'string' },
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
-  resume: { type: 'string' },
+  resume: { type: 'string' }, quantize: { type: 'string' },
   init: { type: 'string' }, 'weight-decay': { type: 'string' }, ema: { type: 'string' }, 'precise-bn': { type: 'string' },
   'no-precise-bn': { type: 'boolean' }, 'no-augment': { type: 'boolean' }, flip: { type: 'boolean' }, erase: { type: 'string' },
   'eval-test': { type: 'boolean' }, target: { type: 'string' },
@@ -68,18 +74,20 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 
 /** The TrainOptions the flags ask for (numbers checked here, the rest by resolveTrainOptions). */
 function trainOptions(v: Values): TrainOptions {
-  if (str(v, 'arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (str(v, 'arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
   const fraction = (flag: string) => parseNumber(flag, str(v, flag), (n) => n >= 0 && n < 1, 'a number in [0, 1)');
   if (v.augment && v['no-augment']) throw new OptionError('--augment and --no-augment contradict each other');
   if (v['no-precise-bn'] && str(v, 'precise-bn') !== undefined) throw new OptionError('--precise-bn and --no-precise-bn contradict each other');
   const preciseBn = v['no-precise-bn'] ? 0
     : parseNumber('precise-bn', str(v, 'precise-bn'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (images; 0 = off)');
+  const arch = oneOf('arch', str(v, 'arch'), ARCHS)!;
+  if (v.minimalistic === true && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   return {
-    arch: oneOf('arch', str(v, 'arch'), ['v1', 'v2'] as const)!,
+    arch,
     model: {
       alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')),
-      init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
+      minimalistic: v.minimalistic === true ? true : undefined, init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
     },
     epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
@@ -95,14 +103,16 @@ function trainOptions(v: Values): TrainOptions {
     evalTest: v['eval-test'] === true ? true : undefined,
     target: parseNumber('target', str(v, 'target'), (n) => n > 0 && n <= 1, 'a fraction in (0, 1], e.g. 0.995'),
     limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),
+    quantize: oneOf('quantize', str(v, 'quantize'), QUANTIZE_DTYPES),
   };
 }
 
 function summary(r: TrainResult): string {
   const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}` : 'no test evaluation';
+  const q = r.quantized ? `; published with ${r.quantized.dtype} weights: test accuracy ${(100 * r.quantized.test.accuracy).toFixed(2)}%` : '';
   const reached = r.reached ? `; test accuracy first reached ${(100 * r.reached.target).toFixed(2)}% at epoch ${r.reached.epoch} (${(r.reached.elapsed / 60).toFixed(1)} min)` : '';
   const best = r.best ? `; best validation ${(100 * r.best.valAcc).toFixed(2)}% at epoch ${r.best.epoch} (best/)` : '';
-  return `${r.status}: ${t}${reached}${best}; run directory ${r.dir}`;
+  return `${r.status}: ${t}${reached}${q}${best}; run directory ${r.dir}`;
 }
 
 export async function run(argv: string[]): Promise<number> {

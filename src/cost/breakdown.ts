@@ -4,7 +4,7 @@
  * Parameters here are kernel and bias weights only (BN excluded), as the paper counts them.
  */
 import type { BreakdownRow } from '../api-types.js';
-import type { ModelCost } from './model-cost.js';
+import { LayerCost, LayerKind, ModelCost } from './model-cost.js';
 
 export type { BreakdownRow };
 
@@ -15,6 +15,14 @@ export const KIND_LABELS: Record<BreakdownRow['kind'], string> = {
   fc: 'Fully connected',
 };
 
+/** The kind's label, naming the kernel sizes present where they are not just 3×3 (V3's 5×5 depthwise). */
+function labelFor(kind: BreakdownRow['kind'], of: LayerCost[]): string {
+  const sizes = [...new Set(of.map((l) => l.kernelSize))].sort((a, b) => a - b);
+  if ((kind !== 'depthwise' && kind !== 'conv') || sizes.length === 0 || sizes.join() === '3') return KIND_LABELS[kind];
+  const k = sizes.map((n) => `${n}x${n}`).join(', ');
+  return kind === 'depthwise' ? `Conv DW ${k}` : `Conv ${k} (full)`;
+}
+
 export function breakdownByKind(cost: ModelCost): BreakdownRow[] {
   const layers = cost.layers.filter((l) => l.kind !== 'other');
   const totalMacs = layers.reduce((s, l) => s + l.multAdds, 0);
@@ -24,7 +32,7 @@ export function breakdownByKind(cost: ModelCost): BreakdownRow[] {
     const multAdds = of.reduce((s, l) => s + l.multAdds, 0);
     const params = of.reduce((s, l) => s + l.weightParams, 0);
     return {
-      kind, label: KIND_LABELS[kind], layers: of.length,
+      kind, label: labelFor(kind, of), layers: of.length,
       multAdds, multAddsShare: totalMacs ? multAdds / totalMacs : 0,
       params, paramsShare: totalParams ? params / totalParams : 0,
     };

@@ -5,7 +5,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { BreakdownRow, breakdownByKind } from './breakdown.js';
 import { modelCost } from './model-cost.js';
-import { PaperRow, paperTables } from './paper-tables.js';
+import { PaperRow, decimals, paperTables } from './paper-tables.js';
 import { SeparableComparison, separableComparison } from './separable.js';
 import { MACS_NOTE } from './summary.js';
 import { fmtInt, fmtM, fmtPct, table } from './table.js';
@@ -21,7 +21,8 @@ export interface CostReport {
   note: string;
 }
 
-export function costReport(model: tfl.LayersModel, o: { paperTables?: boolean } = {}): CostReport {
+/** `arch` picks the papers' tables shown (V3's for a V3 arch, else V1's and V2's). */
+export function costReport(model: tfl.LayersModel, o: { paperTables?: boolean; arch?: string } = {}): CostReport {
   const cost = modelCost(model);
   return {
     model: model.name,
@@ -30,7 +31,7 @@ export function costReport(model: tfl.LayersModel, o: { paperTables?: boolean } 
     multAdds: cost.multAdds,
     separable: separableComparison(model, cost),
     breakdown: breakdownByKind(cost),
-    paperTables: o.paperTables === false ? [] : paperTables(),
+    paperTables: o.paperTables === false ? [] : paperTables(o.arch),
     note: MACS_NOTE,
   };
 }
@@ -65,21 +66,26 @@ const V1_TABLE2_NOTE =
   'FC 0.18% / 24.33%. Ours agree except Conv 3x3: the stem is 112·112·3·3·3·32 = 10.84M of 568.74M = 1.91% ' +
   '(the paper\'s 1.19% looks like transposed digits: its four shares sum to 99.29%, ours to 100%).';
 
+const V3_FC_NOTE =
+  'V3: "Fully connected" is the head (conv_2, logits) and every squeeze-and-excitation 1x1 conv: each acts on a ' +
+  'pooled 1x1 map, i.e. on a vector.';
+
 function breakdownSection(r: CostReport, f: 'text' | 'markdown'): string {
   const rows = r.breakdown.map((b) => [b.label, String(b.layers), fmtInt(b.multAdds), fmtPct(b.multAddsShare), fmtInt(b.params), fmtPct(b.paramsShare)]);
   const lines = ['Breakdown by layer type (params: kernel weights, no bias or BN, as the papers count)',
     table(f, ['Type', 'Layers', 'Mult-adds', 'Share', 'Params', 'Share'], rows, ['l', 'r', 'r', 'r', 'r', 'r'])];
   if (r.model === 'mobilenet_1.00_224') lines.push(V1_TABLE2_NOTE);
+  if (r.model.startsWith('MobileNetV3')) lines.push(V3_FC_NOTE);
   return lines.join('\n');
 }
 
 function paperSection(r: CostReport, f: 'text' | 'markdown'): string {
   const rows = r.paperTables.map((p) => [
-    p.table, `${p.arch} ${p.alpha.toFixed(2)}-${p.resolution}`,
+    p.table, `${p.arch} ${p.alpha.toFixed(2)}-${p.resolution}${p.minimalistic ? ' minimalistic' : ''}`,
     `${p.paperMultAddsM}M`, fmtM(p.multAdds), p.multAddsMatch ? 'yes' : 'no',
-    `${p.paperParamsM}M`, fmtM(p.weightParams, 3), p.paramsMatch ? 'yes' : 'no',
+    `${p.paperParamsM.toFixed(p.paramsDecimals ?? decimals(p.paperParamsM))}M`, fmtM(p.weightParams, 3), p.paramsMatch ? 'yes' : 'no',
   ]);
-  const notes = r.paperTables.filter((p) => p.note).map((p) => `note (${p.arch} ${p.alpha}-${p.resolution}): ${p.note}`);
+  const notes = r.paperTables.filter((p) => p.note).map((p) => `note (${p.table}, ${p.arch}): ${p.note}`);
   return ['The papers\' multiplier tables, from our counts (224×224×3, 1000 classes; "match" = within one unit of the paper\'s last digit)',
     table(f, ['Table', 'Model', 'Paper MACs', 'Our MACs', 'Match', 'Paper params', 'Our params', 'Match'], rows,
       ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'l']),

@@ -34,17 +34,21 @@ export interface SeparableComparison {
 
 const PASS_THROUGH = new Set(['BatchNormalization', 'ReLU', 'Activation']);
 
-/** The 1×1 Conv2D fed by this depthwise layer through BN/activation layers only, if any. */
-function followingPointwise(dw: Layer): Layer | undefined {
+/**
+ * The 1×1 Conv2D fed by this depthwise layer through BN/activation layers only, if any; for V3 blocks,
+ * whose hard-swish and squeeze-and-excitation branch between the two, the block's `…project` conv.
+ */
+function followingPointwise(model: tfl.LayersModel, dw: Layer): Layer | undefined {
   let layer = dw;
   for (let hops = 0; hops < 4; hops++) {
-    if (layer.outboundNodes.length !== 1) return undefined;
+    if (layer.outboundNodes.length !== 1) break;
     const next = layer.outboundNodes[0].outboundLayer as Layer;
     if (next.getClassName() === 'Conv2D') return next;
-    if (!PASS_THROUGH.has(next.getClassName())) return undefined;
+    if (!PASS_THROUGH.has(next.getClassName())) break;
     layer = next;
   }
-  return undefined;
+  if (!/^expanded_conv_(\d+_)?depthwise$/.test(dw.name)) return undefined;
+  return model.layers.find((l) => l.name === dw.name.replace(/depthwise$/, 'project'));
 }
 
 export function separableComparison(model: tfl.LayersModel, cost: ModelCost = modelCost(model)): SeparableComparison {
@@ -52,7 +56,7 @@ export function separableComparison(model: tfl.LayersModel, cost: ModelCost = mo
   const blocks: SeparableRow[] = [];
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'DepthwiseConv2D') continue;
-    const pwLayer = followingPointwise(layer);
+    const pwLayer = followingPointwise(model, layer);
     const dw = byName.get(layer.name)!;
     const pw = pwLayer && byName.get(pwLayer.name);
     if (!pw || pw.kind !== 'conv1x1') continue;

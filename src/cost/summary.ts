@@ -11,7 +11,7 @@ export type { SummaryJson };
 
 export interface SummaryInfo {
   arch: string;
-  alpha: number;
+  alpha: number | null;
   /** Number of classes of the head, or null without one. */
   classes: number | null;
 }
@@ -35,7 +35,7 @@ export function renderSummary(s: SummaryJson, format: 'text' | 'markdown' = 'tex
   const rows = s.layers.map((l) => [
     l.name, l.type, `[${l.outputShape.join(', ')}]`, fmtInt(l.params), l.multAdds ? fmtInt(l.multAdds) : '0',
   ]);
-  const head = `${modelName || s.arch} — input ${s.inputShape.join('x')}, alpha ${s.alpha}` +
+  const head = `${modelName || s.arch} — input ${s.inputShape.join('x')}${s.alpha === null ? '' : `, alpha ${s.alpha}`}` +
     (s.classes === null ? ', no top' : `, ${s.classes} classes`);
   const totals = [
     `Total params:         ${fmtInt(s.totalParams)}`,

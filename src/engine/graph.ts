@@ -4,6 +4,9 @@
  * other layer or configuration makes `compileGraph` return the reason instead, and the caller stays on TF.js.
  *
  * Fusions done here (the native side executes what it is given):
+ * - MobileNetV3's hard-sigmoid, built from stock layers as Rescaling(1/6, 1/2) → ReLU(max 1), → one activation;
+ *   its hard-swish, Multiply([x, hard_sigmoid(x)]), → one activation;
+ * - a convolution or dense layer followed by the activation that alone reads it → one op with `act`;
  * - BatchNormalization followed by the ReLU/ReLU6/Activation that alone reads it → one BN op with `act`;
  * - a BN (with or without that activation) whose output alone feeds an Add → the Add becomes the BN's residual.
  * The native inference builder further folds each BN into the convolution before it.
@@ -17,6 +20,10 @@ export const OP = {
 } as const;
 /** Activation codes shared with native/src/plan/plan.h (Act). */
 export const ACT = { none: 0, relu: 1, relu6: 2, hardSwish: 3, hardSigmoid: 4 } as const;
+/** ReLU(max 1): only as part of a hard-sigmoid; the compiler refuses it anywhere else. */
+const RELU1 = -1;
+/** Keras V3's hard-sigmoid as stock layers: Rescaling(scale, offset) → ReLU(max 1). */
+const HARD_SIGMOID = { scale: 1 / 6, offset: 0.5 };
 
 export interface OpDesc {
   type: number;
@@ -158,8 +165,8 @@ function addLayer(b: Builder, layer: tfl.layers.Layer, inputs: number[]): void {
     case 'ReLU': {
       const max = cfg.maxValue as number | null | undefined;
       if ((cfg.negativeSlope ?? 0) !== 0 || (cfg.threshold ?? 0) !== 0) fail(`layer ${name}: leaky or thresholded ReLU`);
-      if (max != null && max !== 6) fail(`layer ${name}: ReLU max ${max}`);
-      op(OP.act, { act: max == null ? ACT.relu : ACT.relu6 });
+      if (max != null && max !== 6 && max !== 1) fail(`layer ${name}: ReLU max ${max}`);
+      op(OP.act, { act: max == null ? ACT.relu : max === 6 ? ACT.relu6 : RELU1 });
       return;
     }
     case 'Activation': {
@@ -173,10 +180,12 @@ function addLayer(b: Builder, layer: tfl.layers.Layer, inputs: number[]): void {
       if (inputs.length !== 2) fail(`layer ${name}: add of ${inputs.length} inputs`);
       op(OP.add);
       return;
-    case 'Multiply':
+    case 'Multiply': {
       if (inputs.length !== 2) fail(`layer ${name}: multiply of ${inputs.length} inputs`);
-      op(OP.mul);
+      const flat = (t: number) => b.shapes[t][0] * b.shapes[t][1] === 1;
+      op(OP.mul, {}, flat(inputs[0]) && !flat(inputs[1]) ? [inputs[1], inputs[0]] : inputs); // [x, scale]
       return;
+    }
     case 'GlobalAveragePooling2D':
       if ((cfg.dataFormat ?? 'channelsLast') !== 'channelsLast') fail(`layer ${name}: channelsFirst`);
       op(OP.gap);
@@ -202,6 +211,7 @@ function addLayer(b: Builder, layer: tfl.layers.Layer, inputs: number[]): void {
       op(OP.reshape);
       return;
     case 'Rescaling':
+      if (typeof cfg.scale !== 'number' || typeof (cfg.offset ?? 0) !== 'number') fail(`layer ${name}: per-channel rescaling`);
       op(OP.rescale, { scale: cfg.scale as number, offset: (cfg.offset as number) ?? 0 });
       return;
     default:
@@ -209,31 +219,53 @@ function addLayer(b: Builder, layer: tfl.layers.Layer, inputs: number[]): void {
   }
 }
 
-/** Fuses BN → activation and BN → Add (see the file comment). */
-function fuse(ops: OpDesc[], output: number): OpDesc[] {
-  const readers = (t: number) => ops.filter((o) => o.in.includes(t));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const bn of ops) {
-      if (bn.type !== OP.batchNorm || bn.out === output) continue;
-      const r = readers(bn.out);
-      if (r.length !== 1) continue;
-      const next = r[0];
-      if (next.type === OP.act && bn.act === ACT.none && bn.in.length === 1) {
-        bn.act = next.act;
-      } else if (next.type === OP.add && bn.in.length === 1 && next.in[0] !== next.in[1]) {
-        bn.in = [bn.in[0], next.in[0] === bn.out ? next.in[1] : next.in[0]];
-      } else {
-        continue;
+/** The ops reading tensor t. */
+const readers = (ops: OpDesc[], t: number) => ops.filter((o) => o.in.includes(t));
+
+/** `first` absorbs `second` (its only reader): first now produces second's output. */
+function absorb(ops: OpDesc[], first: OpDesc, second: OpDesc, change: Partial<OpDesc>): void {
+  Object.assign(first, change, { out: second.out, name: `${first.name}+${second.name}` });
+  ops.splice(ops.indexOf(second), 1);
+}
+
+/** One fusion, if any applies; false when none does. */
+function fuseOnce(ops: OpDesc[], output: number): boolean {
+  const only = (o: OpDesc) => (o.out === output ? undefined : (() => { const r = readers(ops, o.out); return r.length === 1 ? r[0] : undefined; })());
+  for (const o of ops) {
+    const next = only(o);
+    // hard-sigmoid: Rescaling(1/6, 1/2) → ReLU(max 1)
+    if (o.type === OP.rescale && next?.type === OP.act && next.act === RELU1 &&
+        Math.abs(o.scale! - HARD_SIGMOID.scale) < 1e-7 && o.offset === HARD_SIGMOID.offset) {
+      absorb(ops, o, next, { type: OP.act, act: ACT.hardSigmoid, scale: undefined, offset: undefined });
+      return true;
+    }
+    // hard-swish: Multiply([x, hard_sigmoid(x)])
+    if (o.type === OP.act && o.act === ACT.hardSigmoid && next?.type === OP.mul && next.in.includes(o.in[0]) && next.in.includes(o.out)) {
+      absorb(ops, o, next, { act: ACT.hardSwish });
+      return true;
+    }
+    if (!next || next.type !== OP.act || next.act === RELU1) {
+      if (o.type === OP.batchNorm && next?.type === OP.add && o.in.length === 1 && next.in[0] !== next.in[1]) {
+        absorb(ops, o, next, { in: [o.in[0], next.in[0] === o.out ? next.in[1] : next.in[0]] });
+        return true;
       }
-      bn.out = next.out; // the BN now produces what the absorbed op produced
-      bn.name = `${bn.name}+${next.name}`;
-      ops.splice(ops.indexOf(next), 1);
-      changed = true;
-      break;
+      continue;
+    }
+    // convolution, dense or BN followed by its activation
+    const withAct = o.type === OP.conv || o.type === OP.depthwise || o.type === OP.dense || (o.type === OP.batchNorm && o.in.length === 1);
+    if (withAct && (o.act ?? ACT.none) === ACT.none) {
+      absorb(ops, o, next, { act: next.act });
+      return true;
     }
   }
+  return false;
+}
+
+/** Applies the fusions of the file comment until none applies. */
+function fuse(ops: OpDesc[], output: number): OpDesc[] {
+  while (fuseOnce(ops, output));
+  const stray = ops.find((o) => o.type === OP.act && o.act === RELU1);
+  if (stray) fail(`layer ${stray.name}: ReLU(max 1) outside a hard-sigmoid`);
   return ops;
 }
 

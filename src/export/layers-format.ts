@@ -1,5 +1,5 @@
 /**
- * Saves and loads LayersModels in the TensorFlow.js layers format (model.json + one weights shard)
+ * Saves and loads LayersModels in the TensorFlow.js layers format (model.json + weight shards)
  * on the local file system, without tfjs-node. The files load in a browser with tf.loadLayersModel.
  */
 import { promises as fs } from 'node:fs';
@@ -7,22 +7,29 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
+import { modelConfigOf, normalizeTopology, unknownClasses } from './keras-topology.js';
+import { readModelJson, readWeights } from './manifest.js';
 import { checkTopology } from './topology-check.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Writes a file atomically: temporary name, fsync, rename. */
+/** Writes a file atomically: temporary name, fsync, rename; on failure the temporary file is removed. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await fs.open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
-  await fs.rename(tmp, file);
 }
 
 /** Model artifacts → model.json + weights.bin in dir (created if needed). Each file written atomically. */
@@ -43,44 +50,35 @@ export async function saveLayersModel(model: tfl.LayersModel, dir: string): Prom
   }));
 }
 
-/** Loads dir/model.json and its shards; a missing or corrupt file is one DataError naming it. */
-export async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
-  const jsonPath = path.join(dir, MODEL_JSON);
-  let json: { modelTopology?: unknown; weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
+/** DIR/model.json for a directory, else the path itself (a .json file). */
+export async function modelJsonPath(p: string): Promise<string> {
+  const st = await fs.stat(p).catch(() => null);
+  if (!st) throw new DataError(`${p} does not exist`);
+  return st.isDirectory() ? path.join(p, MODEL_JSON) : p;
+}
+
+/**
+ * Loads a TF.js layers model: DIR (its model.json) or a model.json path, with its shards — float32 or
+ * quantized (uint8/uint16/float16, dequantized on load), Keras 2 or Keras 3 style topology. A missing
+ * or corrupt file, a missing shard or a layer class tfjs-layers cannot build is one DataError naming the file.
+ */
+export async function loadLayersModel(dirOrFile: string): Promise<tfl.LayersModel> {
+  const jsonPath = await modelJsonPath(dirOrFile);
+  const json = await readModelJson(jsonPath);
+  const topology = normalizeTopology(json.modelTopology);
+  const mc = modelConfigOf(topology);
+  if (!mc) throw new DataError(`${jsonPath}: modelTopology has no model config with layers`);
+  checkTopology(topology, jsonPath); // tfjs-layers would loop forever on a dangling or cyclic inbound node
+  const unknown = unknownClasses(mc);
+  if (unknown.length) {
+    throw new DataError(`${jsonPath}: unknown layer class ${unknown.map((u) => `${u.className} (${u.name})`).join(', ')}`);
+  }
+  const { specs, data } = await readWeights(json, jsonPath);
   try {
-    json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
-  } catch (e) {
-    throw new DataError(`cannot read ${jsonPath}: ${(e as Error).message}`);
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new DataError(`${jsonPath} is not a TF.js layers model (no modelTopology/weightsManifest)`);
-  }
-  checkTopology(json.modelTopology, jsonPath); // tfjs-layers would loop forever on a dangling or cyclic inbound node
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  for (const group of json.weightsManifest) {
-    specs.push(...group.weights);
-    for (const p of group.paths) {
-      const file = path.join(dir, p);
-      try {
-        buffers.push(await fs.readFile(file));
-      } catch (e) {
-        throw new DataError(`cannot read weights shard ${file}: ${(e as Error).message}`);
-      }
-    }
-  }
-  const all = Buffer.concat(buffers);
-  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (all.byteLength !== expected) {
-    throw new DataError(`weights in ${dir} are ${all.byteLength} bytes, model.json expects ${expected}`);
-  }
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({
-      modelTopology: json.modelTopology as object, weightSpecs: specs, weightData,
-    }));
+    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
   } catch (e) {
     const err = e as Error;
-    throw new DataError(`cannot build the model in ${jsonPath}: ${err?.message || err?.name || String(e) || 'unknown reason'}`);
+    const why = err?.message?.split('\n')[0] || err?.name || String(e) || 'unknown reason';
+    throw new DataError(`cannot build the model in ${jsonPath}: ${why}`);
   }
 }

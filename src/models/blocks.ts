@@ -63,13 +63,13 @@ export function conv(
   }).apply(x) as SymbolicTensor;
 }
 
-/** Depthwise k×k convolution without bias: one filter (or depthMultiplier filters) per channel. */
+/** Depthwise k×k convolution without bias (k = 3 unless given): one filter (or depthMultiplier filters) per channel. */
 export function depthwise(
-  x: SymbolicTensor, ctx: BlockContext, name: string, stride: number, depthMultiplier = 1,
+  x: SymbolicTensor, ctx: BlockContext, name: string, stride: number, depthMultiplier = 1, kernel = 3,
 ): SymbolicTensor {
   return tfl.layers.depthwiseConv2d({
-    name, kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthMultiplier,
-    depthwiseInitializer: kernelInit(ctx, 3, (x.shape[3] as number) * depthMultiplier),
+    name, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, depthMultiplier,
+    depthwiseInitializer: kernelInit(ctx, kernel, (x.shape[3] as number) * depthMultiplier),
   }).apply(x) as SymbolicTensor;
 }
 

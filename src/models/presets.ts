@@ -5,10 +5,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../errors.js';
 import { MobileNetV1Options, mobileNetV1 } from './mobilenet-v1.js';
 import { MobileNetV2Options, mobileNetV2 } from './mobilenet-v2.js';
+import type { MobileNetV3Options } from './mobilenet-v3.js';
+import { mobileNetV3Large } from './mobilenet-v3-large.js';
+import { mobileNetV3Small } from './mobilenet-v3-small.js';
 
-export type Arch = 'v1' | 'v2';
+export type Arch = 'v1' | 'v2' | 'v3-small' | 'v3-large';
 export type PresetName = 'imagenet' | 'mnist';
-export type BuildOptions = MobileNetV1Options & MobileNetV2Options;
+export type BuildOptions = MobileNetV1Options & MobileNetV2Options & MobileNetV3Options;
 
 /**
  * - imagenet: 224×224×3 input, 1000 classes, Keras' BN momentum (V1 0.99, V2 0.999).
@@ -22,29 +25,62 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<BuildOptions>>> = {
   mnist: { inputShape: [28, 28, 1], classes: 10, bnMomentum: 0.9 },
 };
 
-export const ARCHS: readonly Arch[] = ['v1', 'v2'];
+/**
+ * V3 additions to a preset: the mnist preset feeds batches already normalised by the data pipeline
+ * (meta.normalization), so it leaves out Keras' Rescaling(1/127.5, −1) input layer; imagenet keeps it
+ * (inputs are 0..255 pixels, as Keras).
+ */
+const V3_PRESETS: Readonly<Record<PresetName, Readonly<BuildOptions>>> = {
+  imagenet: {},
+  mnist: { includePreprocessing: false },
+};
+
+export const ARCHS: readonly Arch[] = ['v1', 'v2', 'v3-small', 'v3-large'];
 
 export function checkArch(arch: string): Arch {
-  if (arch !== 'v1' && arch !== 'v2') throw new OptionError(`arch must be 'v1' or 'v2', got ${JSON.stringify(arch)}`);
-  return arch;
+  if (!(ARCHS as readonly string[]).includes(arch)) {
+    throw new OptionError(`arch must be one of ${ARCHS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(arch)}`);
+  }
+  return arch as Arch;
 }
 
-export function presetOptions(name: string): BuildOptions {
+/** Whether `arch` is a MobileNet V3 ('v3-small' or 'v3-large'). */
+export function isV3(arch: string): boolean {
+  return arch === 'v3-small' || arch === 'v3-large';
+}
+
+/** The preset's options; with a V3 `arch`, its V3 additions too. */
+export function presetOptions(name: string, arch?: string): BuildOptions {
   if (!Object.hasOwn(PRESETS, name)) {
     throw new OptionError(`unknown preset ${JSON.stringify(name)} (expected ${Object.keys(PRESETS).join(' or ')})`);
   }
-  const p = PRESETS[name as PresetName];
+  const p = { ...PRESETS[name as PresetName], ...(arch && isV3(arch) ? V3_PRESETS[name as PresetName] : {}) };
   return { ...p, inputShape: p.inputShape ? [...p.inputShape] as [number, number, number] : undefined };
+}
+
+const V1_ONLY = ['depthMultiplier', 'dropout', 'activation'] as const;
+const V3_ONLY = ['minimalistic', 'dropoutRate', 'includePreprocessing'] as const;
+
+/** Throws when `o` sets an option that `arch` does not have. */
+function checkOptionsFor(arch: Arch, o: BuildOptions): void {
+  const set = (keys: readonly (keyof BuildOptions)[]) => keys.filter((k) => o[k] !== undefined);
+  const v1 = arch === 'v1' ? [] : set(V1_ONLY);
+  if (v1.length) throw new OptionError(`MobileNet V1 options (${v1.join(', ')}) do not apply to ${arch}`);
+  const v3 = isV3(arch) ? [] : set(V3_ONLY);
+  if (v3.length) throw new OptionError(`MobileNet V3 options (${v3.join(', ')}) do not apply to ${arch}`);
 }
 
 /** Builds `arch` from a preset (optional) overridden by explicit options. */
 export function buildModel(arch: string, options: BuildOptions = {}, preset?: string): tfl.LayersModel {
   const a = checkArch(arch);
-  const merged: BuildOptions = { ...(preset ? presetOptions(preset) : {}), ...stripUndefined(options) };
-  if (a === 'v2' && (merged.depthMultiplier !== undefined || merged.dropout !== undefined || merged.activation !== undefined)) {
-    throw new OptionError('depthMultiplier, dropout and activation are MobileNet V1 options; V2 has none of them');
+  const merged: BuildOptions = { ...(preset ? presetOptions(preset, a) : {}), ...stripUndefined(options) };
+  checkOptionsFor(a, merged);
+  switch (a) {
+    case 'v1': return mobileNetV1(merged);
+    case 'v2': return mobileNetV2(merged);
+    case 'v3-small': return mobileNetV3Small(merged);
+    case 'v3-large': return mobileNetV3Large(merged);
   }
-  return a === 'v1' ? mobileNetV1(merged) : mobileNetV2(merged);
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -2,12 +2,15 @@
  * What the server says about its model: GET /v1/model (arch, options, summary, cost totals, training
  * history) and the model files the page loads (GET /model/model.json, /model/weights.bin).
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { breakdownByKind } from '../cost/breakdown.js';
 import { modelCost } from '../cost/model-cost.js';
 import { separableComparison } from '../cost/separable.js';
 import type { ModelInfo } from '../api-types.js';
 import { MACS_NOTE, summaryJson } from '../cost/summary.js';
+import { isQuantized, readModelJson } from '../export/manifest.js';
 import type { Run } from '../train/run-dir.js';
 import { preprocessingFor } from './input.js';
 
@@ -63,9 +66,25 @@ export function modelInfo(run: Run, backend: string): ModelInfo {
 }
 
 export interface ModelFiles {
-  /** model.json, whose manifest points at ./weights.bin. */
+  /** model.json, whose manifest points at ./weights.bin (or at the shards below). */
   modelJson: string;
   weights: Buffer;
+  /** Weight shards by file name, when the run's own (quantized) files are served as stored. */
+  shards?: Map<string, Buffer>;
+}
+
+/**
+ * A run whose weights are stored quantized (mobilenet export --quantize, train --quantize) is served as
+ * stored, so the page downloads the small shards and dequantizes exactly as the server did on load;
+ * null for float32 runs (served by modelFiles below).
+ */
+export async function storedModelFiles(dir: string): Promise<ModelFiles | null> {
+  const file = path.join(dir, 'model.json');
+  const json = await readModelJson(file);
+  if (!isQuantized(json)) return null;
+  const shards = new Map<string, Buffer>();
+  for (const p of json.weightsManifest.flatMap((g) => g.paths)) shards.set(p, await fs.readFile(path.join(dir, p)));
+  return { modelJson: JSON.stringify(json), weights: Buffer.alloc(0), shards };
 }
 
 /**

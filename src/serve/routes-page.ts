@@ -39,4 +39,10 @@ export function pageRoutes(app: FastifyInstance, files: ModelFiles, webDir = web
   app.get('/model/weights.bin', async (_req, reply) =>
     reply.type('application/octet-stream').header('cache-control', 'no-cache').send(files.weights));
   methodNotAllowed(app, '/model/weights.bin', ['GET']);
+  app.get<{ Params: { file: string } }>('/model/:file', async (req, reply) => {
+    const shard = files.shards?.get(req.params.file);
+    if (!shard) return sendError(reply, 404, `no model file ${req.params.file}`);
+    return reply.type('application/octet-stream').header('cache-control', 'no-cache').send(shard);
+  });
+  methodNotAllowed(app, '/model/:file', ['GET']);
 }

@@ -8,6 +8,7 @@
  */
 import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { checkRunModel } from '../train/run-check.js';
@@ -15,7 +16,7 @@ import { Run, loadRun } from '../train/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, clientErrorHandler, hostGuard, httpOptions } from './guards.js';
 import { DEFAULT_MAX_PIXELS } from './input.js';
-import { modelFiles, modelInfo } from './model-info.js';
+import { modelFiles, modelInfo, storedModelFiles } from './model-info.js';
 import { Predictor } from './predictor.js';
 import { apiRoutes, installParsers } from './routes-api.js';
 import { pageRoutes } from './routes-page.js';
@@ -98,7 +99,9 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   apiRoutes(app, {
     run, predictor, info: modelInfo(run, backend.name), backend: backend.name, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
   });
-  pageRoutes(app, await modelFiles(run), o.webDir);
+  const stored = typeof runDirOrRun === 'string'
+    ? await storedModelFiles(o.best ? path.join(runDirOrRun, 'best') : runDirOrRun) : null;
+  pageRoutes(app, stored ?? await modelFiles(run), o.webDir);
   await app.ready();
   return {
     app, run, backend,

@@ -7,7 +7,8 @@
  * measurements that chose each.
  */
 import { OptionError } from '../errors.js';
-import type { Arch, BuildOptions } from '../models/presets.js';
+import { QUANTIZE_DTYPES, QuantizeDtype } from '../export/quantize.js';
+import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export const SCHEDULES = ['constant', 'cosine', 'step'] as const;
@@ -54,6 +55,8 @@ export interface TrainOptions {
   flip?: boolean;
   /** Random erasing: probability per image of zeroing one random rectangle (2–33% of the area). */
   erase?: number;
+  /** Publish the final model with quantized weights (float16 / uint8 / uint16, as the tfjs-converter). */
+  quantize?: QuantizeDtype | null;
 }
 
 /** The recipe defaults that differ by dataset (before the user's options). */
@@ -78,8 +81,8 @@ export function recipeFor(spec: string | undefined): Recipe {
   return spec === 'mnist' || spec === 'fashion-mnist' ? RECIPES[spec] : RECIPES.other;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery' | 'target'>> & {
-  patience: number | null; limitTrain: number | null; limitTest: number | null;
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery' | 'target' | 'quantize'>> & {
+  patience: number | null; limitTrain: number | null; limitTest: number | null; quantize: QuantizeDtype | null;
   warmupSteps: number | null; stepEvery: number | null; target: number | null;
 };
 
@@ -103,8 +106,9 @@ export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTra
     patience: o.patience ?? null, limitTrain: o.limitTrain ?? null, limitTest: o.limitTest ?? null,
     preciseBn: o.preciseBn ?? 2048, evalTest: o.evalTest ?? false, target: o.target === undefined ? d.target : o.target,
     weightDecay: o.weightDecay ?? d.weightDecay, ema: o.ema ?? d.ema, flip: o.flip ?? d.flip, erase: o.erase ?? d.erase,
+    quantize: o.quantize ?? null,
   };
-  check(r.arch === 'v1' || r.arch === 'v2', `arch must be 'v1' or 'v2', got ${JSON.stringify(r.arch)}`);
+  check(ARCHS.includes(r.arch), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
   check(isPosInt(r.batchSize), `batchSize must be a positive integer, got ${String(r.batchSize)}`);
   check(Number.isFinite(r.lr) && r.lr > 0, `lr must be a positive number, got ${String(r.lr)}`);
@@ -127,5 +131,6 @@ export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTra
     `weightDecay must be ≥ 0 with lr·weightDecay < 1, got ${String(r.weightDecay)}`);
   check(r.ema >= 0 && r.ema < 1, `ema must be in [0, 1) (0 = off), got ${String(r.ema)}`);
   check(r.erase >= 0 && r.erase <= 1, `erase must be a probability in [0, 1], got ${String(r.erase)}`);
+  check(r.quantize === null || (QUANTIZE_DTYPES as readonly string[]).includes(r.quantize), `quantize must be one of ${QUANTIZE_DTYPES.join(', ')}, got ${JSON.stringify(r.quantize)}`);
   return r;
 }

@@ -5,7 +5,7 @@ import { loadDataset } from '../data/datasets.js';
 import { Rng } from '../data/rng.js';
 import type { Dataset, Split } from '../data/types.js';
 import { DataError, OptionError } from '../errors.js';
-import { BuildOptions, buildModel, presetOptions } from '../models/presets.js';
+import { BuildOptions, buildModel, isV3, presetOptions } from '../models/presets.js';
 import type { ResolvedTrainOptions } from './options.js';
 import { RUN_FORMAT, RunMeta } from './run-dir.js';
 
@@ -49,11 +49,16 @@ export async function prepareData(
  * Builder options for this data: the mnist preset for MNIST-like 28×28×1 data, otherwise the data's
  * shape and class count with the same short-training BN momentum (0.9, see models/presets.ts), He-normal
  * initialisation (init 'torchvision'), then the user's overrides; the head always emits logits for training.
+ * V3 is built without its input Rescaling layer: the batches are already normalised with the dataset's mean/std.
  */
 export function modelOptions(data: TrainData, o: ResolvedTrainOptions): { preset: string | null; options: BuildOptions } {
   const shape = data.train.shape;
   const mnist = isMnistLike(data.spec) && shape.join('x') === '28x28x1';
-  const base: BuildOptions = mnist ? presetOptions('mnist') : { inputShape: [...shape], classes: data.dataset.labels.length, bnMomentum: 0.9 };
+  // V3 without Keras' Rescaling input layer: batches come normalised (meta.normalization), as for V1/V2.
+  const base: BuildOptions = mnist ? presetOptions('mnist', o.arch) : {
+    inputShape: [...shape], classes: data.dataset.labels.length, bnMomentum: 0.9,
+    ...(isV3(o.arch) ? { includePreprocessing: false } : {}),
+  };
   const user = Object.fromEntries(Object.entries(o.model).filter(([, v]) => v !== undefined)) as BuildOptions;
   // training from scratch initialises as torchvision (He normal fan_out): with Keras' glorot_uniform the peak lr
   // of 0.01 made 5 of 13 V2 MNIST recipe runs collapse for an epoch, with He normal none of 3 (docs/accuracy.md)

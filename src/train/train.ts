@@ -6,6 +6,10 @@ import { Rng } from '../data/rng.js';
 import type { Dataset } from '../data/types.js';
 import { DataError, OptionError } from '../errors.js';
 import { EvalResult, evaluateModel } from '../evaluate/metrics.js';
+import { loadLayersModel } from '../export/layers-format.js';
+import { publishQuantized } from '../export/publish-quantized.js';
+import { logitsModel } from './model-files.js';
+import type { QuantizeDtype } from '../export/quantize.js';
 import type { SwapFault } from './atomic-dir.js';
 import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
 import type { TrainListener } from './events.js';
@@ -48,6 +52,8 @@ export interface TrainResult {
   best: { valAcc: number; epoch: number } | null;
   /** Test-split evaluation of the final model (null when interrupted). */
   test: EvalResult | null;
+  /** With the quantize option: the published model's weight dtype and its test-split evaluation (softmax head). */
+  quantized: { dtype: QuantizeDtype; test: EvalResult } | null;
   backend: string;
   meta: RunMeta;
   /** Images in the training, validation and test splits used. */
@@ -148,15 +154,25 @@ async function finish(
     dir: out, model, opt, data, state, trainer, ema, t0: performance.now(), signal: cfg.signal, emit, fault: cfg.checkpointFault,
   });
   let test: EvalResult | null = null;
+  let quantized: TrainResult['quantized'] = null;
   if (status !== 'interrupted') { // the model holds the evaluation weights (EMA, precise BN): see loop.ts
     test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
     await writeReport(out, {
       model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status,
       target: state.options.target, reached: state.reached ?? null, options: state.options,
     });
+    const dtype = state.options.quantize ?? null;
+    if (dtype) {
+      await publishQuantized(out, model, dtype);
+      const published = await loadLayersModel(out); // softmax head: evaluate its logits twin (same weights)
+      const logits = logitsModel(published, { ...state.meta, output: 'probabilities' });
+      quantized = { dtype, test: evaluateModel(logits, data.test, data.dataset.labels, data.dataset) };
+      published.dispose();
+      logits.dispose();
+    }
   }
   return {
-    dir: out, status, history: state.history, best: state.best, test, backend, meta: state.meta,
+    dir: out, status, history: state.history, best: state.best, test, quantized, backend, meta: state.meta,
     counts: { train: data.train.count, val: data.val?.count ?? 0, test: data.test.count },
     reached: state.reached && state.options.target !== null ? { target: state.options.target, ...state.reached } : null,
     elapsed: state.elapsed ?? 0,

@@ -9,7 +9,7 @@ test('bench --json prints exactly the documented keys for one tiny measurement',
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, r.stdout);
   const j = JSON.parse(lines[0]);
-  assert.deepEqual(Object.keys(j), ['arch', 'mode', 'backend', 'batch', 'imagesPerSecond', 'threads']);
+  assert.deepEqual(Object.keys(j), ['arch', 'mode', 'backend', 'engine', 'batch', 'imagesPerSecond', 'threads']);
   assert.deepEqual([j.arch, j.mode, j.batch], ['v2', 'infer', 2]);
   assert.ok(['onednn', 'cpu', 'wasm'].includes(j.backend), j.backend);
   assert.ok(Number.isFinite(j.imagesPerSecond) && j.imagesPerSecond > 0, String(j.imagesPerSecond));
@@ -22,9 +22,22 @@ test('bench without --json prints one readable line naming the backend', () => {
   assert.match(r.stdout, /^v1 training on cpu \(mnist, batch 2, 1 thread\): [\d.]+ images\/s, [\d.]+ ms\/step over 1 step\n$/);
 });
 
+test('bench takes --arch v3-small|v3-large and --minimalistic', () => {
+  for (const extra of [[], ['--minimalistic']]) {
+    const r = runCli(['bench', '--arch', 'v3-small', '--mode', 'train', '--batch', '4', '--steps', '1', '--warmup', '0', '--alpha', '0.35', ...extra, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual([j.arch, j.mode, j.batch], ['v3-small', 'train', 4]);
+    assert.ok(j.imagesPerSecond > 0);
+  }
+  const large = runCli(['bench', '--arch', 'v3-large', '--mode', 'infer', '--batch', '2', '--steps', '1', '--warmup', '0', '--json']);
+  assert.equal(large.status, 0, large.stderr);
+});
+
 const BAD: Array<[string[], RegExp]> = [
   [['bench', '--mode', 'train'], /--arch is required/],
-  [['bench', '--arch', 'v3', '--mode', 'train'], /--arch must be one of v1, v2, got "v3"/],
+  [['bench', '--arch', 'v3', '--mode', 'train'], /--arch must be one of v1, v2, v3-small, v3-large, got "v3"/],
+  [['bench', '--arch', 'v2', '--mode', 'train', '--minimalistic'], /--minimalistic is a V3 option/],
   [['bench', '--arch', 'v1'], /--mode is required/],
   [['bench', '--arch', 'v1', '--mode', 'fit'], /--mode must be one of train, infer, got "fit"/],
   [['bench', '--arch', 'v1', '--mode', 'train', '--batch', '0'], /--batch must be a positive integer, got "0"/],

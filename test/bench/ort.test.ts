@@ -19,7 +19,7 @@ test('a V2 exported by the PyTorch peer runs in onnxruntime-node: [B, 10] logits
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-ort-test-'));
   try {
     const file = exportOnnx(peer, 'v2', 'mnist', dir);
-    const q = { file, batch: 3, size: 28, channels: 1, classes: 10, threads: 1, steps: 2, warmup: 1 };
+    const q = { file, dims: [1, 28, 28], batch: 3, classes: 10, threads: 1, steps: 2, warmup: 1 };
     const r = await timeOnnx(ort.ort, q);
     assert.ok(Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0, String(r.imagesPerSecond));
     assert.ok(Math.abs(r.imagesPerSecond * r.msPerStep - 3000) < 1e-6, 'images/s and ms/step agree');

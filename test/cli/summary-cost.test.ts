@@ -46,9 +46,26 @@ test('cost --json has separable, breakdown and papers\' tables', () => {
   assert.match(text.stdout, /block_16_depthwise \+ block_16_project/);
 });
 
+test('summary and cost take --arch v3-small|v3-large with --minimalistic, --alpha, --no-top', () => {
+  const s = JSON.parse(runCli(['summary', '--arch', 'v3-large', '--json']).stdout);
+  assert.equal(s.arch, 'v3-large');
+  assert.equal(s.totalParams, 5_507_432);
+  const small = JSON.parse(runCli(['summary', '--arch', 'v3-small', '--alpha', '0.75', '--minimalistic', '--no-top', '--json']).stdout);
+  assert.equal(small.totalParams, 273_800);
+  assert.equal(small.classes, null);
+  const mnist = runCli(['summary', '--arch', 'v3-small', '--preset', 'mnist']);
+  assert.equal(mnist.status, 0, mnist.stderr);
+  assert.match(mnist.stdout, /expanded_conv_squeeze_excite_mul +Multiply/);
+  const c = JSON.parse(runCli(['cost', '--arch', 'v3-large', '--json']).stdout);
+  assert.equal(c.arch, 'v3-large');
+  assert.equal(c.separable.blocks.length, 15);
+  assert.deepEqual([...new Set(c.paperTables.map((p: { table: string }) => p.table))], ['V3 Table 3', 'V3 released']);
+});
+
 const BAD: Array<[string[], RegExp]> = [
   [['summary'], /--arch is required/],
-  [['summary', '--arch', 'v3'], /--arch must be one of v1, v2, got "v3"/],
+  [['summary', '--arch', 'v3'], /--arch must be one of v1, v2, v3-small, v3-large, got "v3"/],
+  [['summary', '--arch', 'v2', '--minimalistic'], /--minimalistic is a V3 option/],
   [['summary', '--arch', 'v1', '--alpha', '0'], /--alpha must be a positive number, got "0"/],
   [['summary', '--arch', 'v1', '--alpha', 'abc'], /--alpha must be a positive number/],
   [['summary', '--arch', 'v1', '--classes', '2.5'], /--classes must be a positive integer/],
@@ -62,7 +79,7 @@ const BAD: Array<[string[], RegExp]> = [
   [['summary', '--arch'], /--arch/],
   [['cost', '--arch', 'v2', '--alpha=-1'], /--alpha must be a positive number/],
   [['cost', '--arch', 'v2', '--alpha', '-1'], /'--alpha' argument is ambiguous.*'--alpha=-XYZ'/],
-  [['summary', 'extra'], /Unexpected argument 'extra'/],
+  [['summary', 'one', 'two'], /expected one model PATH, got 2/], // one positional is a model PATH (export issue)
   [['nonsense'], /unknown command "nonsense"/],
 ];
 

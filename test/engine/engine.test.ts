@@ -21,11 +21,14 @@ const CASES: Case[] = [
   { arch: 'v1', alpha: 1, input: 'mnist', batch: 8, threads: 1, rtol: 1e-1 },
   { arch: 'v1', alpha: 0.35, input: '96', batch: 4, threads: 2, rtol: 2e-2 },
   { arch: 'v1', alpha: 1, input: '96', batch: 2, threads: 2, rtol: 5e-2 },
+  { arch: 'v3-small', alpha: 1, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 },
+  { arch: 'v3-large', alpha: 0.75, input: 'mnist', batch: 8, threads: 2, rtol: 5e-3 },
 ];
 
-/** A logits model for the case (V1 without dropout: TF.js's masks are unseeded, the engine's seeded). */
+/** A logits model for the case (V1, V3 without dropout: TF.js's masks are unseeded, the engine's seeded). */
 function build(c: Case): tfl.LayersModel {
   const opts = { alpha: c.alpha, seed: 5, classifierActivation: null, ...(c.arch === 'v1' ? { dropout: 0 } : {}),
+    ...(c.arch.startsWith('v3') ? { dropoutRate: 0 } : {}),
     ...(c.input === '96' ? { inputShape: [96, 96, 3] as [number, number, number] } : {}) };
   return buildModel(c.arch, opts, 'mnist');
 }

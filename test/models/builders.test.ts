@@ -155,7 +155,7 @@ test('bad options throw clear OptionErrors', () => {
     [() => mobileNetV2({ includeTop: false, pooling: 'sum' as never }), /pooling must be 'avg', 'max' or null/],
     [() => mobileNetV1({ depthMultiplier: 0 }), /depthMultiplier must be a positive integer/],
     [() => mobileNetV1({ dropout: 1 }), /dropout must be in \[0, 1\)/],
-    [() => buildModel('v3'), /arch must be 'v1' or 'v2'/],
+    [() => buildModel('v3'), /arch must be one of 'v1', 'v2', 'v3-small', 'v3-large', got "v3"/],
     [() => buildModel('v2', { dropout: 0.2 }), /MobileNet V1 options/],
     [() => buildModel('v2', {}, 'cifar'), /unknown preset "cifar"/],
   ];

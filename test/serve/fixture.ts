@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/index.js';
 import { saveLayersModel } from '../../src/export/layers-format.js';
-import { buildModel } from '../../src/models/presets.js';
+import { Arch, BuildOptions, buildModel, isV3 } from '../../src/models/presets.js';
 import { HistoryRow, RUN_FORMAT, RunMeta, writeMeta } from '../../src/train/run-dir.js';
 import { mnistTestDigits } from './mnist.js';
 
@@ -53,21 +53,28 @@ async function calibrationBatch([h, w, c]: [number, number, number]): Promise<tf
 
 /**
  * Builds V2 (alpha 0.35, logits, mnist preset; untrained but BN-calibrated), saves it with meta.json and history.json in a new temporary
- * directory, and returns the directory. `dataset` and `inputShape` can be changed for the resize path.
+ * directory, and returns the directory. `dataset` and `inputShape` can be changed for the resize path, `arch` for another
+ * MobileNet (V3: also without dropout and, as `train` builds it, without the Rescaling input layer).
  */
-export async function makeRunDir(o: { dataset?: string; inputShape?: [number, number, number] } = {}): Promise<string> {
+export async function makeRunDir(
+  o: { dataset?: string; inputShape?: [number, number, number]; arch?: Arch } = {},
+): Promise<string> {
   await initBackend('cpu');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mobilenet-serve-'));
   const inputShape = o.inputShape ?? [28, 28, 1];
-  const buildOptions = { alpha: 0.35, classifierActivation: null, inputShape, seed: 7 };
-  const model = buildModel('v2', buildOptions, 'mnist');
+  const arch = o.arch ?? 'v2';
+  const buildOptions: BuildOptions = {
+    alpha: 0.35, classifierActivation: null, inputShape, seed: 7,
+    ...(isV3(arch) ? { includePreprocessing: false, dropoutRate: 0 } : {}),
+  };
+  const model = buildModel(arch, buildOptions, 'mnist');
   const x = await calibrationBatch(inputShape);
   calibrateBatchNorm(model, x);
   x.dispose();
   await saveLayersModel(model, dir);
   const c = inputShape[2];
   const meta: RunMeta = {
-    format: RUN_FORMAT, arch: 'v2', preset: 'mnist', buildOptions: { ...buildOptions, classes: 10, bnMomentum: 0.9 },
+    format: RUN_FORMAT, arch, preset: 'mnist', buildOptions: { ...buildOptions, classes: 10, bnMomentum: 0.9 },
     inputShape, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     normalization: { mean: Array(c).fill(MNIST_MEAN), std: Array(c).fill(MNIST_STD) },
     output: 'logits', dataset: o.dataset ?? 'mnist', backend: 'cpu', command: 'test fixture (untrained)',

@@ -3,7 +3,6 @@
 #include "train.h"
 #include <omp.h>
 #include <cmath>
-#include <xmmintrin.h>
 #include <time.h>
 #include <chrono>
 #include <cstdio>
@@ -230,7 +229,10 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
       break;
     }
     case OpType::Act:
-      if (wantX) k::actBackward(x, G, gradFor(op.in[0], &acc), n, op.act, acc);
+      if (wantX) {
+        float* dx = gradFor(op.in[0], &acc);  // (before reading acc: argument order is unspecified)
+        k::actBackward(x, G, dx, n, op.act, acc);
+      }
       break;
     case OpType::Add:
       for (int t : op.in) {
@@ -248,7 +250,10 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
       break;
     }
     case OpType::GlobalAvgPool:
-      if (wantX) k::gapBackward(G, N_, long(is.h) * is.w, is.c, gradFor(op.in[0], &acc), acc);
+      if (wantX) {
+        float* dx = gradFor(op.in[0], &acc);
+        k::gapBackward(G, N_, long(is.h) * is.w, is.c, dx, acc);
+      }
       break;
     case OpType::Dropout:
       if (!wantX) break;
@@ -256,11 +261,15 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
         float* dx = gradFor(op.in[0], &acc);
         k::dropout(G, dx, n, op.rate, seed, step, acc);
       } else {
-        k::addOrCopy(G, gradFor(op.in[0], &acc), n, acc);
+        float* dx = gradFor(op.in[0], &acc);
+        k::addOrCopy(G, dx, n, acc);
       }
       break;
     case OpType::Rescale:
-      if (wantX) k::scaleInto(G, op.scale, gradFor(op.in[0], &acc), n, acc);
+      if (wantX) {
+        float* dx = gradFor(op.in[0], &acc);
+        k::scaleInto(G, op.scale, dx, n, acc);
+      }
       break;
     case OpType::Reshape:
     case OpType::Softmax:
@@ -287,10 +296,6 @@ void TrainExec::batchStats(int op, float* mean, float* var) const {
 }
 
 StepResult TrainExec::step(const float* x, const int32_t* labels, const StepConfig& cfg) {
-  if (std::getenv("MN_FTZ")) {
-#pragma omp parallel
-    _mm_setcsr(_mm_getcsr() | 0x8040);  // flush-to-zero, denormals-are-zero
-  }
   const uint64_t step = uint64_t(p_.iterations);
   forward(x, cfg.seed, step, true);
   std::fill(gradSet_.begin(), gradSet_.end(), 0);

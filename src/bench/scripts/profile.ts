@@ -1,5 +1,5 @@
 /**
- * `node dist/src/bench/scripts/profile.js --arch v1|v2 [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
+ * `node dist/src/bench/scripts/profile.js --arch v1|v2|v3-small|v3-large [--batch N] [--preset mnist|imagenet] [--alpha A] [--backend B] [--top N] [--json]`
  * Times one training step's kernels (tf.profile) and prints the top kernels by total ms,
  * with call counts and share of the step: what to make native next.
  */
@@ -9,7 +9,7 @@ import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../cli/
 import { MobileNetError, OptionError } from '../../errors.js';
 import { ARCHS, PresetName } from '../../models/presets.js';
 
-const HELP = `usage: node dist/src/bench/scripts/profile.js --arch v1|v2 [options]
+const HELP = `usage: node dist/src/bench/scripts/profile.js --arch v1|v2|v3-small|v3-large [options]
   --batch N                 images per step (default 128)
   --preset mnist|imagenet   default mnist
   --alpha A                 width multiplier (default 1)
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = (k: string) => v[k] as string | undefined;
-  if (s('arch') === undefined) throw new OptionError('--arch is required (v1 or v2)');
+  if (s('arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   const top = positiveInt('top', s('top')) ?? 20;
   const p = await profileTrainingStep({
     arch: oneOf('arch', s('arch'), ARCHS)!,

@@ -1,0 +1,66 @@
+/** `mobilenet export DIR --format onnx|tfjs`: the trained network as ONNX, or as (quantized) TF.js weights. */
+import { initBackend } from '../backend/index.js';
+import { OptionError } from '../errors.js';
+import { DEFAULT_OPSET, OPSETS, exportOnnx } from '../export/onnx/index.js';
+import { QUANTIZE_DTYPES } from '../export/quantize.js';
+import { exportTfjs } from '../export/tfjs-export.js';
+import { oneOf, parseCommandArgs, parseNumber } from './args.js';
+
+export const describe = 'export a trained run as ONNX or as (float16/uint8/uint16-quantized) TF.js weights';
+
+const HELP = `usage: mobilenet export DIR --format onnx|tfjs [options]
+  DIR                     run directory written by mobilenet train
+  --format onnx|tfjs      what to write (required)
+  --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>)
+  --best                  export DIR/best
+  --json                  print what was written as one JSON object
+ onnx:
+  --opset N               ONNX opset, ${OPSETS[0]}-${OPSETS[OPSETS.length - 1]} (default ${DEFAULT_OPSET})
+  --logits                output logits instead of the softmax probabilities of model.json
+  --input-layout L        nhwc (default: as the TF.js model, [batch, H, W, C]) or nchw ([batch, C, H, W])
+  --no-fold               keep BatchNormalization and ZeroPadding2D as separate nodes
+ tfjs:
+  --quantize DTYPE        float16, uint8 or uint16 weights, as tensorflowjs_converter --quantize_* writes them`;
+
+const OPTIONS = {
+  format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, json: { type: 'boolean' },
+  opset: { type: 'string' }, logits: { type: 'boolean' }, 'input-layout': { type: 'string' }, 'no-fold': { type: 'boolean' },
+  quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs(argv, OPTIONS, true);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new OptionError('export needs exactly one run directory');
+  const format = oneOf('format', v.format as string | undefined, ['onnx', 'tfjs'] as const);
+  if (!format) throw new OptionError('--format is required (onnx or tfjs)');
+  const onnxOnly = ['opset', 'logits', 'input-layout', 'no-fold'].filter((k) => v[k] !== undefined);
+  if (format === 'tfjs' && onnxOnly.length) throw new OptionError(`--${onnxOnly[0]} applies only to --format onnx`);
+  if (format === 'onnx' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
+  await initBackend('cpu'); // reading weights and re-encoding them: no arithmetic worth a faster backend
+  const [dir] = positionals;
+  const out = v.out as string | undefined;
+  if (format === 'onnx') {
+    const opset = parseNumber('opset', v.opset as string | undefined, (n) => (OPSETS as readonly number[]).includes(n), `one of ${OPSETS.join(', ')}`);
+    const r = await exportOnnx(dir, {
+      out, best: v.best === true, opset, logits: v.logits === true, fold: v['no-fold'] !== true,
+      inputLayout: oneOf('input-layout', v['input-layout'] as string | undefined, ['nhwc', 'nchw'] as const),
+    });
+    if (v.json) console.log(JSON.stringify(r));
+    else {
+      console.log(`wrote ${r.file} (${mb(r.bytes)}, opset ${r.opset}, ${r.ops.length} nodes): input "${r.inputName}" ` +
+        `[${r.inputDims.join(', ')}] ${r.metadata.input_layout}, output "${r.outputName}" [${r.outputDims.join(', ')}] ${r.metadata.output}`);
+    }
+    return 0;
+  }
+  const quantize = oneOf('quantize', v.quantize as string | undefined, QUANTIZE_DTYPES) ?? null;
+  const r = await exportTfjs(dir, { out, quantize, best: v.best === true });
+  if (v.json) console.log(JSON.stringify(r));
+  else console.log(`wrote ${r.dir}: ${r.files.join(', ')} (${mb(r.bytes)}, weights ${quantize ?? 'float32'})`);
+  return 0;
+}

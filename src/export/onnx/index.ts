@@ -1,0 +1,88 @@
+/**
+ * exportOnnx(): a run directory (or a LayersModel) → one .onnx file, written atomically. The run's labels,
+ * normalisation and input layout go into the model's metadata_props so a deployment needs nothing else.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OptionError } from '../../errors.js';
+import { RunMeta, loadRun } from '../../train/run-dir.js';
+import { writeFileAtomic } from '../layers-format.js';
+import { ConvertOptions, Converted, DEFAULT_OPSET, convertToOnnx } from './convert.js';
+
+export { convertToOnnx, DEFAULT_OPSET, OPSETS } from './convert.js';
+export type { ConvertOptions, Converted } from './convert.js';
+
+export interface ExportOnnxOptions extends ConvertOptions {
+  /** Output file (default DIR/model.onnx, or DIR/best/model.onnx with best; required for a model). */
+  out?: string;
+  /** Export the run's best/ checkpoint. */
+  best?: boolean;
+}
+
+export interface OnnxExport extends Omit<Converted, 'bytes'> {
+  file: string;
+  bytes: number;
+  opset: number;
+  metadata: Record<string, string>;
+}
+
+/** metadata_props of an exported run: what a consumer needs to feed the graph and read its output. */
+export function runMetadata(meta: RunMeta | null, o: ConvertOptions, version: string): Record<string, string> {
+  const out: Record<string, string> = {
+    input_layout: (o.inputLayout ?? 'nhwc').toUpperCase(),
+    producer: `mobilenet ${version}`,
+  };
+  if (!meta) return { ...out, output: o.logits ? 'logits' : 'model output' };
+  return {
+    ...out,
+    arch: meta.arch,
+    input_shape: JSON.stringify(meta.inputShape),
+    labels: JSON.stringify(meta.labels),
+    normalization: JSON.stringify(meta.normalization),
+    preprocessing: 'x = (pixel / 255 - mean[c]) / std[c]',
+    output: meta.output === 'logits' || o.logits ? 'logits' : 'probabilities',
+    dataset: meta.dataset,
+  };
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await fs.readFile(new URL('../../../../package.json', import.meta.url), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return '';
+  }
+}
+
+/** Exports `source` (a run directory or a LayersModel) as ONNX; returns where and what was written. */
+export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnxOptions = {}): Promise<OnnxExport> {
+  let model: tfl.LayersModel;
+  let meta: RunMeta | null = null;
+  let out = o.out;
+  if (typeof source === 'string') {
+    const run = await loadRun(source, { best: o.best });
+    model = run.model;
+    meta = run.meta;
+    out ??= path.join(o.best ? path.join(source, 'best') : source, 'model.onnx');
+  } else {
+    model = source;
+    if (!out) throw new OptionError('out (the .onnx file to write) is required when exporting a model object');
+  }
+  const logits = o.logits && meta?.output !== 'logits';
+  const version = await packageVersion();
+  const metadata = { ...runMetadata(meta, o, version), ...o.metadata };
+  const outputName = o.outputName ?? (meta ? (meta.output === 'logits' || logits ? 'logits' : 'probabilities') : undefined);
+  const converted = convertToOnnx(model, {
+    ...o, logits, metadata, producerVersion: version, outputName,
+    docString: meta ? `MobileNet ${meta.arch} trained on ${meta.dataset}: ${meta.command}` : `${model.name}, exported by mobilenet`,
+  });
+  try {
+    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFileAtomic(out, converted.bytes);
+  } finally {
+    if (typeof source === 'string') model.dispose();
+  }
+  const { bytes, ...rest } = converted;
+  return { ...rest, file: out, bytes: bytes.byteLength, opset: o.opset ?? DEFAULT_OPSET, metadata };
+}

@@ -1,0 +1,83 @@
+/**
+ * exportTfjs(): a run directory (or a LayersModel) → a TF.js layers model in the converter's layout,
+ * optionally with quantized weights (float16 / uint8 / uint16). From a run directory the result is a run
+ * directory too (meta.json and history.json copied), so predict / eval / serve read it as they read the
+ * original. The output directory is written complete under DIR.tmp and renamed into place.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OptionError } from '../errors.js';
+import { replaceDir } from '../train/atomic-dir.js';
+import { loadRun } from '../train/run-dir.js';
+import { writeFileAtomic } from './layers-format.js';
+import { QUANTIZE_DTYPES, QuantizeDtype } from './quantize.js';
+import { SHARD_BYTES, modelArtifacts, writeTfjsFiles } from './tfjs-writer.js';
+
+export interface ExportTfjsOptions {
+  /** Output directory (default DIR-<dtype>, or DIR-tfjs without quantization). */
+  out?: string;
+  quantize?: QuantizeDtype | null;
+  best?: boolean;
+  shardBytes?: number;
+}
+
+export interface TfjsExport {
+  dir: string;
+  files: string[];
+  /** Bytes of model.json + shards. */
+  bytes: number;
+  quantize: QuantizeDtype | null;
+}
+
+/** Refuses to replace a directory that is not a model (or not empty): export must never destroy data. */
+async function checkTarget(out: string, source: string | null): Promise<void> {
+  if (source !== null && path.resolve(out) === path.resolve(source)) {
+    throw new OptionError(`--out ${out} is the run directory itself; choose another directory`);
+  }
+  const entries = await fs.readdir(out).catch(() => null);
+  if (entries && entries.length > 0 && !entries.includes('model.json')) {
+    throw new OptionError(`--out ${out} exists and holds no model.json; refusing to replace it`);
+  }
+  if (entries && entries.includes('checkpoint')) {
+    throw new OptionError(`--out ${out} is a training run directory (it has checkpoint/); refusing to replace it`);
+  }
+}
+
+async function sizeOf(dir: string, files: string[]): Promise<number> {
+  let n = 0;
+  for (const f of files) n += (await fs.stat(path.join(dir, f))).size;
+  return n;
+}
+
+/** Exports `source` in the TF.js layers format (quantized when asked); returns the directory and its files. */
+export async function exportTfjs(source: string | tfl.LayersModel, o: ExportTfjsOptions = {}): Promise<TfjsExport> {
+  const quantize = o.quantize ?? null;
+  if (quantize !== null && !(QUANTIZE_DTYPES as readonly string[]).includes(quantize)) {
+    throw new OptionError(`quantize must be one of ${QUANTIZE_DTYPES.join(', ')}, got ${JSON.stringify(quantize)}`);
+  }
+  const isRun = typeof source === 'string';
+  const out = o.out ?? (isRun ? `${source.replace(/[\\/]+$/, '')}-${quantize ?? 'tfjs'}` : undefined);
+  if (!out) throw new OptionError('out (the directory to write) is required when exporting a model object');
+  await checkTarget(out, isRun ? source : null);
+  const run = isRun ? await loadRun(source, { best: o.best }) : null;
+  const model = run?.model ?? (source as tfl.LayersModel);
+  let files: string[] = [];
+  try {
+    const artifacts = await modelArtifacts(model);
+    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await replaceDir(out, async (tmp) => {
+      files = await writeTfjsFiles(tmp, artifacts, { quantize, shardBytes: o.shardBytes ?? SHARD_BYTES });
+      if (run) {
+        await writeFileAtomic(path.join(tmp, 'meta.json'), JSON.stringify(run.meta, null, 2));
+        await writeFileAtomic(path.join(tmp, 'history.json'), JSON.stringify(run.history, null, 1));
+      }
+    });
+  } catch (e) {
+    await fs.rm(`${out}.tmp`, { recursive: true, force: true });
+    throw e;
+  } finally {
+    if (run) run.model.dispose();
+  }
+  return { dir: out, files, bytes: await sizeOf(out, files), quantize };
+}
