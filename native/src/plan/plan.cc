@@ -25,6 +25,7 @@ void Graph::finalize() {
   if (T == 0 || output < 0 || output >= T) throw std::runtime_error("plan: bad output tensor");
   if (int(trainable.size()) != P || int(decay.size()) != P) throw std::runtime_error("plan: bad parameter flags");
   consumers.assign(size_t(T), 0);
+  macsPerImage = 0;
   std::vector<char> defined(size_t(T), 0);
   defined[0] = 1;
   for (const Op& op : ops) {
@@ -48,11 +49,13 @@ void Graph::finalize() {
         need(!dw || o.c == i.c * op.mult, op, "depthwise output channels must be input channels × multiplier");
         need(psize(0) == long(op.k) * op.k * (dw ? i.c * op.mult : long(i.c) * o.c), op, "kernel size mismatch");
         need(op.params.size() == (op.bias ? 2u : 1u) && (!op.bias || psize(1) == o.c), op, "bias size mismatch");
+        macsPerImage += double(o.h) * o.w * o.c * op.k * op.k * (dw ? 1 : i.c);
         break;
       }
       case OpType::Dense:
         need(o.h == 1 && o.w == 1, op, "dense output must be flat");
         need(psize(0) == i.size() * o.c, op, "kernel size mismatch");
+        macsPerImage += double(i.size()) * o.c;
         need(op.params.size() == (op.bias ? 2u : 1u) && (!op.bias || psize(1) == o.c), op, "bias size mismatch");
         break;
       case OpType::BatchNorm:

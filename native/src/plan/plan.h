@@ -55,6 +55,8 @@ struct Graph {
   int output = -1;      // the tensor the plan returns (logits for training)
   /** Number of ops that read each tensor (filled by finalize()). */
   std::vector<int> consumers;
+  /** Convolution and dense multiply-adds per image (filled by finalize()). */
+  double macsPerImage = 0;
   void finalize();
 };
 
