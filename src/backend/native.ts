@@ -39,7 +39,7 @@ export interface NativeAddon {
     vOut: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
   /** The compiled plan (native/src/plan): see src/engine. */
   planCreate(graph: object): PlanHandle;
-  /** Copies parameter i (which: 0 value, 1 and 2 optimizer slots, 3 last gradient) into the plan (write) or out of it. */
+  /** Copies parameter i (which: 0 value, 1 and 2 optimizer slots, 3 last gradient, 4 EMA) into the plan (write) or out of it. */
   planParam(h: PlanHandle, i: number, data: Float32Array, write: boolean, which: number): void;
   /** Optimizer steps taken; sets them when n is given. */
   planIterations(h: PlanHandle, n?: number): number;
@@ -47,6 +47,8 @@ export interface NativeAddon {
   planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
   /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
   planTrim(h: PlanHandle): void;
+  /** Batch statistics of every BN op's input in a training-mode forward (moving statistics untouched). */
+  planBatchNormStats(h: PlanHandle, x: Float32Array, n: number): Array<{ param: number; mean: Float32Array; variance: Float32Array }>;
   /** V3 (native/src/v3act.cc): hard-sigmoid relu6(x + 3)/6 and hard-swish x·relu6(x + 3)/6, n elements. */
   hardSigmoidForward(x: Float32Array, y: Float32Array, n: number): void;
   hardSigmoidBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;

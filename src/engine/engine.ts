@@ -25,6 +25,8 @@ export interface StepOptions {
   seed?: number;
   /** false: forward and backward only, no update (gradients readable with `gradient`). */
   update?: boolean;
+  /** EMA decay of the weights, kept in the plan after each update (see train/ema.ts; pushEma starts it); 0: none. */
+  emaDecay?: number;
 }
 
 export interface StepOutcome {
@@ -133,8 +135,26 @@ export class Engine {
   async step(x: Float32Array, y: Int32Array, opt: OptSettings, o: StepOptions): Promise<StepOutcome> {
     return this.addon.planTrainStep(this.h, x, y, y.length, {
       ...opt, lr: o.lr, labelSmoothing: o.labelSmoothing ?? 0, weightDecay: o.weightDecay ?? 0, seed: o.seed ?? 0,
-      update: o.update ?? true,
+      update: o.update ?? true, emaDecay: o.emaDecay ?? 0,
     });
+  }
+
+  /** Starts (or restores) the plan's EMA of the weights: `shadows` in model.trainableWeights order. */
+  pushEma(shadows: Float32Array[]): void {
+    this.trainableOrder().forEach((id, i) => this.addon.planParam(this.h, id, shadows[i], true, 4));
+  }
+
+  /** Copies the plan's EMA of the weights into `into` (model.trainableWeights order). */
+  pullEma(into: Float32Array[]): void {
+    this.trainableOrder().forEach((id, i) => this.addon.planParam(this.h, id, into[i], false, 4));
+  }
+
+  /**
+   * The batch statistics (mean, biased variance) of every BatchNormalization layer's input in a training-mode
+   * forward of x [n, H, W, C] with the plan's weights — what precise BN averages over batches.
+   */
+  batchNormStats(x: Float32Array, n: number): Array<{ movingMean: tfl.LayerVariable; mean: Float32Array; variance: Float32Array }> {
+    return this.addon.planBatchNormStats(this.h, x, n).map((s) => ({ movingMean: this.graph.params[s.param].variable, mean: s.mean, variance: s.variance }));
   }
 
   /** The gradient of plan parameter i from the last step (for tests against TF.js autodiff). */

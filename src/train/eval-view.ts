@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../data/types.js';
+import type { Engine } from '../engine/engine.js';
 import type { WeightEma } from './ema.js';
 import type { ResolvedTrainOptions } from './options.js';
 import { PreciseBnResult, recomputeBatchNormStats } from './precise-bn.js';
@@ -36,6 +37,8 @@ export interface ViewInput {
   norm: { mean: number[]; std: number[] };
   options: ResolvedTrainOptions;
   ema: WeightEma | null;
+  /** The training engine: precise BN's passes run there (it is given the view's weights first). */
+  engine?: Engine | null;
 }
 
 /**
@@ -49,8 +52,9 @@ export function enterEvalView(v: ViewInput): EvalView {
     const shadow = v.ema.shadow;
     tf.tidy(() => model.trainableWeights.forEach((w, i) => w.write(tf.tensor(shadow[i], w.shape as number[], 'float32'))));
   }
+  if (v.engine && v.ema && o.preciseBn > 0) v.engine.pushWeights({ trainableOnly: true });
   const preciseBn = o.preciseBn > 0
-    ? recomputeBatchNormStats(model, v.train, { images: o.preciseBn, batchSize: o.batchSize, seed: o.seed + 2, norm: v.norm })
+    ? recomputeBatchNormStats(model, v.train, { images: o.preciseBn, batchSize: o.batchSize, seed: o.seed + 2, norm: v.norm }, v.engine ?? undefined)
     : null;
   const evalWeights = v.ema || preciseBn ? snapshot(model) : null;
   return {

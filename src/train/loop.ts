@@ -48,7 +48,9 @@ export function scheduleSpan(trainCount: number, batchSize: number, epochs: numb
 /** Swaps the evaluation weights (EMA, precise BN) into the model; the engine runs them too. */
 function evalView(c: LoopContext): EvalView {
   c.trainer.sync();
-  const view = enterEvalView({ model: c.model, train: c.data.train, norm: c.data.dataset, options: c.state.options, ema: c.ema });
+  const view = enterEvalView({
+    model: c.model, train: c.data.train, norm: c.data.dataset, options: c.state.options, ema: c.ema, engine: c.trainer.engine,
+  });
   c.trainer.runner().refresh();
   if (view.preciseBn && !c.told) {
     c.told = true;
@@ -110,7 +112,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
       foldEma(c); // the previous step's weights, while the engine runs this step
       next = batches.next(); // the next batch is made while the engine runs this step
       const r = await running;
-      if (c.ema) c.emaPending = { values: c.trainer.trainableValues(), t: st.globalStep + 1 };
+      if (c.ema && !c.trainer.emaInStep) c.emaPending = { values: c.trainer.trainableValues(), t: st.globalStep + 1 };
       st.partial.lossSum += r.loss * b.size;
       st.partial.correct += r.correct;
       st.partial.seen += b.size;

@@ -10,6 +10,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches, subsetSplit } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { Split } from '../data/types.js';
+import type { Engine } from '../engine/engine.js';
 
 interface BnLayer {
   name: string;
@@ -78,7 +79,9 @@ function rowsPerImage(l: BnLayer): number {
  * mean and (biased) variance of its input over `o.images` training images (unaugmented), computed with
  * the model in training mode batch by batch. Trainable weights are untouched. Returns what was done.
  */
-export function recomputeBatchNormStats(model: tfl.LayersModel, split: Split, o: PreciseBnOptions): PreciseBnResult {
+export function recomputeBatchNormStats(
+  model: tfl.LayersModel, split: Split, o: PreciseBnOptions, engine?: Engine,
+): PreciseBnResult {
   const layers = batchNormLayers(model);
   if (layers.length === 0 || split.count < 2) return { layers: 0, images: 0 };
   const n = Math.min(o.images, split.count);
@@ -87,6 +90,19 @@ export function recomputeBatchNormStats(model: tfl.LayersModel, split: Split, o:
   const moments = layers.map((l) => new Moments(l.movingMean.shape[0] as number));
   const momenta = layers.map((l) => l.momentum);
   let used = 0;
+  if (engine) { // the same passes in the native plan, which must hold the model's weights
+    for (const b of iterateBatches(sample, { batchSize: o.batchSize, mean: o.norm.mean, std: o.norm.std })) {
+      if (b.size < 2) continue;
+      const stats = new Map(engine.batchNormStats(b.x, b.size).map((st) => [st.movingMean, st]));
+      layers.forEach((l, i) => {
+        const st = stats.get(l.movingMean);
+        if (!st) throw new Error(`precise BN: the engine has no statistics for ${l.name}`);
+        moments[i].add(st.mean, st.variance, b.size * rowsPerImage(l));
+      });
+      used += b.size;
+    }
+    return finishStats(layers, moments, used);
+  }
   try {
     // momentum 0 from zero: after a training-mode pass each moving variable holds exactly that batch's statistic
     for (const l of layers) l.momentum = 0;
@@ -112,6 +128,11 @@ export function recomputeBatchNormStats(model: tfl.LayersModel, split: Split, o:
   } finally {
     layers.forEach((l, i) => { l.momentum = momenta[i]; });
   }
+  return finishStats(layers, moments, used);
+}
+
+/** Writes the combined statistics into the layers' moving variables. */
+function finishStats(layers: BnLayer[], moments: Moments[], used: number): PreciseBnResult {
   if (used === 0) return { layers: 0, images: 0 };
   tf.tidy(() => layers.forEach((l, i) => {
     l.movingMean.write(tf.tensor1d(Float32Array.from(moments[i].mean))); // [C]

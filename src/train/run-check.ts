@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
+import { ARCHS } from '../models/presets.js';
 import type { RunMeta } from './run-dir.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,7 +21,7 @@ function need(ok: boolean, file: string, msg: string): void {
 
 /** The fields of meta.json, each of the right type and range (no model needed). */
 export function checkMeta(meta: Record<string, unknown>, file: string): asserts meta is RunMeta & Record<string, unknown> {
-  need(meta.arch === 'v1' || meta.arch === 'v2', file, `"arch" must be "v1" or "v2", got ${show(meta.arch)}`);
+  need((ARCHS as readonly unknown[]).includes(meta.arch), file, `"arch" must be one of ${ARCHS.map((a) => `"${a}"`).join(', ')}, got ${show(meta.arch)}`);
   const shape = meta.inputShape;
   need(Array.isArray(shape) && shape.length === 3 && shape.every((n) => Number.isInteger(n) && n > 0), file,
     `"inputShape" must be [H, W, C] with positive integers, got ${show(shape)}`);

@@ -143,7 +143,7 @@ async function finish(
   const out = cfg.out!;
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const ema = makeEma(model, state.options.ema, savedEma, path.join(out, 'checkpoint'));
-  const { trainer, notice } = makeTrainer(model, opt, state.options);
+  const { trainer, notice } = makeTrainer(model, opt, state.options, ema);
   if (notice) emit({ type: 'log', message: notice });
   emit({
     type: 'start', backend, engine: trainer.kind === 'engine', train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,

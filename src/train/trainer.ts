@@ -7,6 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Engine, engineOptimizer } from '../engine/engine.js';
 import type { OptSettings } from '../engine/optimizer-state.js';
 import { ModelRunner, engineRunner, engineWanted, modelRunner } from '../engine/runner.js';
+import type { WeightEma } from './ema.js';
 import { setLearningRate } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
 import { StepResult, trainStep, trainableVariables } from './step.js';
@@ -24,23 +25,33 @@ export interface Trainer {
    * until the next call (steps do not write them), so they can be read while the next step runs.
    */
   trainableValues(): Float32Array[];
+  /** The steps keep the EMA of the weights themselves (native, after each update); sync() writes it back. */
+  readonly emaInStep: boolean;
+  /** The native engine running the steps, when it does (precise BN runs its passes there too). */
+  readonly engine: Engine | null;
 }
 
 class EngineTrainer implements Trainer {
   readonly kind = 'engine';
+  readonly emaInStep: boolean;
   constructor(
-    private readonly engine: Engine, private readonly opt: tf.Optimizer, private readonly settings: OptSettings,
-    private readonly o: ResolvedTrainOptions,
-  ) {}
+    readonly engine: Engine, private readonly opt: tf.Optimizer, private readonly settings: OptSettings,
+    private readonly o: ResolvedTrainOptions, private readonly ema: WeightEma | null,
+  ) {
+    this.emaInStep = ema !== null;
+    if (ema) engine.pushEma(ema.shadow);
+  }
   async step(x: Float32Array, y: Int32Array, lr: number): Promise<StepResult> {
     const r = await this.engine.step(x, y, this.settings, {
       lr, labelSmoothing: this.o.labelSmoothing, weightDecay: this.o.weightDecay, seed: this.o.seed,
+      emaDecay: this.ema ? this.ema.decay : 0,
     });
     return { loss: r.loss, correct: r.correct };
   }
   sync(): void {
     this.engine.pullWeights();
     this.engine.pullOptimizer(this.opt);
+    if (this.ema) this.engine.pullEma(this.ema.shadow);
   }
   runner(): ModelRunner {
     return engineRunner(this.engine);
@@ -52,6 +63,8 @@ class EngineTrainer implements Trainer {
 
 class TfjsTrainer implements Trainer {
   readonly kind = 'tfjs';
+  readonly emaInStep = false;
+  readonly engine = null;
   private readonly vars: tf.Variable[];
   constructor(private readonly model: tfl.LayersModel, private readonly opt: tf.Optimizer, private readonly o: ResolvedTrainOptions) {
     this.vars = trainableVariables(model);
@@ -76,7 +89,7 @@ class TfjsTrainer implements Trainer {
  * with the reason in `notice` when the engine was wanted. The optimizer's state (resume) is loaded into the engine.
  */
 export function makeTrainer(
-  model: tfl.LayersModel, opt: tf.Optimizer, o: ResolvedTrainOptions,
+  model: tfl.LayersModel, opt: tf.Optimizer, o: ResolvedTrainOptions, ema: WeightEma | null = null,
 ): { trainer: Trainer; notice?: string } {
   if (!engineWanted()) return { trainer: new TfjsTrainer(model, opt, o) };
   const settings = engineOptimizer(opt);
@@ -88,5 +101,5 @@ export function makeTrainer(
     return { trainer: new TfjsTrainer(model, opt, o), notice: `engine: ${engine.unsupported}; training on the per-kernel path` };
   }
   engine.pushOptimizer(opt);
-  return { trainer: new EngineTrainer(engine, opt, settings, o) };
+  return { trainer: new EngineTrainer(engine, opt, settings, o, ema) };
 }

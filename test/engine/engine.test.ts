@@ -6,8 +6,11 @@ import { getThreads, initBackend, setThreads } from '../../src/backend/index.js'
 import { Engine } from '../../src/engine/engine.js';
 import { Arch, buildModel } from '../../src/models/presets.js';
 import type { OptSettings } from '../../src/engine/optimizer-state.js';
-import { SKIP } from '../backend/compare.js';
-import { ADAM, batchFor, compareGradients, compareInference, compareSteps } from './reference.js';
+import { SKIP, rand } from '../backend/compare.js';
+import type { Split } from '../../src/data/types.js';
+import { WeightEma } from '../../src/train/ema.js';
+import { recomputeBatchNormStats } from '../../src/train/precise-bn.js';
+import { ADAM, assertNear, batchFor, compareGradients, compareInference, compareSteps } from './reference.js';
 
 /** rtol: gradients, updates, slots (reference.ts: a few times what TF.js's cpu and onednn backends differ by). */
 interface Case { arch: Arch; alpha: number; input: 'mnist' | '96'; batch: number; threads: number; rtol: number }
@@ -110,4 +113,31 @@ test('engine: unknown layers, bad labels and softmax heads are refused with a re
   const x = new Float32Array(2 * 28 * 28);
   await assert.rejects(eng.step(x, Int32Array.from([0, 10]), ADAM, { lr: 1e-3 }), /label out of range/);
   await assert.rejects(async () => eng.step(x.subarray(0, 10), Int32Array.from([0, 1]), ADAM, { lr: 1e-3 }), /elements/);
+});
+
+test('engine: precise BN from the plan\'s training-mode passes equals TF.js\'s; the EMA kept in the step equals train/ema.ts', { skip: SKIP }, async () => {
+  await initBackend('onednn');
+  const model = build({ arch: 'v2', alpha: 0.35, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 });
+  const eng = compile(model);
+  const ema = new WeightEma(eng.trainableValues().map((w) => w.slice()), 0.9);
+  eng.pushEma(ema.shadow);
+  for (let s = 0; s < 4; s++) { // a few steps so the statistics differ from the initial ones
+    const { x, y } = batchFor(model, 8, 500 + s);
+    await eng.step(x, y, ADAM, { lr: ADAM.lr, emaDecay: 0.9 });
+    ema.update(eng.trainableValues(), s + 1);
+  }
+  const inPlan = ema.shadow.map((e) => new Float32Array(e.length));
+  eng.pullEma(inPlan);
+  inPlan.forEach((e, i) => assertNear(e, ema.shadow[i], 1e-6, 0, `EMA of trainable weight ${i}`));
+  eng.pullWeights();
+  const split: Split = { count: 64, shape: [28, 28, 1], images: Uint8Array.from(rand(64 * 784, 9), (v) => Math.round((v + 1) * 127)), labels: new Uint8Array(64) };
+  const o = { images: 64, batchSize: 16, seed: 3, norm: { mean: [0.13], std: [0.31] } };
+  recomputeBatchNormStats(model, split, o, eng);
+  const fromPlan = model.weights.map((w) => (w.read().dataSync() as Float32Array).slice());
+  recomputeBatchNormStats(model, split, o);
+  model.weights.forEach((w, i) => {
+    if (!/moving_/.test(w.name)) return;
+    assertNear(fromPlan[i], w.read().dataSync() as Float32Array, 1e-4, 1e-6, `precise BN ${w.name}`);
+  });
+  model.dispose();
 });

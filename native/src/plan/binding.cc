@@ -95,7 +95,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   }
 }
 
-/** planParam(h, i, f32, write: bool, which: 0 value | 1 slot1 | 2 slot2 | 3 gradient of the last step) */
+/** planParam(h, i, f32, write: bool, which: 0 value | 1 slot1 | 2 slot2 | 3 gradient of the last step | 4 EMA) */
 Napi::Value Param(const Napi::CallbackInfo& info) {
   Model* m = model(info);
   if (!m) return info.Env().Undefined();
@@ -104,8 +104,14 @@ Napi::Value Param(const Napi::CallbackInfo& info) {
   const int which = info[4].As<Napi::Number>().Int32Value();
   std::lock_guard<std::mutex> lock(m->mu);
   if (i < 0 || size_t(i) >= m->g.paramSizes.size()) return fail(info.Env(), "plan: parameter id out of range");
-  if (which < 0 || which > 3) return fail(info.Env(), "plan: which must be 0..3");
-  auto& store = which == 0 ? m->p->value : which == 1 ? m->p->slot1 : which == 2 ? m->p->slot2 : m->p->grad;
+  if (which < 0 || which > 4) return fail(info.Env(), "plan: which must be 0..4");
+  if (which == 4 && m->p->ema.empty()) {  // the first write of an EMA starts it (trainable parameters only)
+    if (!write) return fail(info.Env(), "plan: no EMA of the weights");
+    m->p->ema.resize(m->p->value.size());
+  }
+  if (which == 4 && m->p->ema[size_t(i)].empty() && write && m->g.trainable[size_t(i)])
+    m->p->ema[size_t(i)].resize(m->p->value[size_t(i)].size());
+  auto& store = which == 0 ? m->p->value : which == 1 ? m->p->slot1 : which == 2 ? m->p->slot2 : which == 3 ? m->p->grad : m->p->ema;
   std::vector<float>& v = store[size_t(i)];
   if (v.empty()) return fail(info.Env(), "plan: parameter " + std::to_string(i) + " has no such slot");
   float* buf = f32(info, 2, v.size());
@@ -207,6 +213,7 @@ Napi::Value TrainStep(const Napi::CallbackInfo& info) {
   cfg.labelSmoothing = fnum(c, "labelSmoothing", 0.f);
   cfg.seed = uint64_t(num(c, "seed", 0));
   cfg.update = !c.Get("update").IsBoolean() || c.Get("update").ToBoolean();
+  cfg.emaDecay = c.Get("emaDecay").IsNumber() ? c.Get("emaDecay").As<Napi::Number>().DoubleValue() : 0.0;
   auto* w = new StepWorker(info.Env(), m, info[1].As<Napi::Float32Array>(), labels, n, cfg);
   auto p = w->promise();
   w->Queue();
@@ -253,6 +260,42 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/**
+ * planBatchNormStats(h, x, n) → [{ op, mean, variance }] for every BatchNorm op: the batch statistics of its input
+ * in a training-mode forward of x (moving statistics untouched): what precise BN averages.
+ */
+Napi::Value BatchNormStats(const Napi::CallbackInfo& info) {
+  Model* m = model(info);
+  if (!m) return info.Env().Undefined();
+  const long n = info[2].As<Napi::Number>().Int64Value();
+  if (n < 2) return fail(info.Env(), "plan: batch statistics need at least 2 images");
+  float* x = f32(info, 1, size_t(n * m->g.tensors[0].size()));
+  if (!x) return info.Env().Undefined();
+  auto out = Napi::Array::New(info.Env());
+  try {
+    applyThreads();
+    std::lock_guard<std::mutex> lock(m->mu);
+    TrainExec& e = trainExec(*m, n);
+    e.forward(x, 0, 0, false);
+    uint32_t k = 0;
+    for (size_t i = 0; i < m->g.ops.size(); ++i) {
+      const Op& op = m->g.ops[i];
+      if (op.type != OpType::BatchNorm) continue;
+      const size_t C = size_t(m->g.tensors[size_t(op.out)].c);
+      auto mean = Napi::Float32Array::New(info.Env(), C), var = Napi::Float32Array::New(info.Env(), C);
+      e.batchStats(int(i), mean.Data(), var.Data());
+      auto o = Napi::Object::New(info.Env());
+      o.Set("param", op.params[2]);  // the moving mean's parameter id
+      o.Set("mean", mean);
+      o.Set("variance", var);
+      out.Set(k++, o);
+    }
+  } catch (const std::exception& err) {
+    return fail(info.Env(), err.what());
+  }
+  return out;
+}
+
 /** planTrim(h): drops every executor (their buffers); parameters and optimizer state stay. */
 Napi::Value Trim(const Napi::CallbackInfo& info) {
   Model* m = model(info);
@@ -274,6 +317,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planTrainStep", Napi::Function::New(env, plan::TrainStep));
   exports.Set("planPredict", Napi::Function::New(env, plan::Predict));
   exports.Set("planTrim", Napi::Function::New(env, plan::Trim));
+  exports.Set("planBatchNormStats", Napi::Function::New(env, plan::BatchNormStats));
 }
 
 }  // namespace mn

@@ -63,6 +63,8 @@ struct Graph {
 /** Parameters and optimizer state, shared by the executors of one model (any batch size). */
 struct Params {
   std::vector<std::vector<float>> value, grad, slot1, slot2;
+  /** Exponential moving average of the trainable weights (empty until the caller writes it: EMA off). */
+  std::vector<std::vector<float>> ema;
   long iterations = 0;  // optimizer steps taken (Adam's t)
   explicit Params(const Graph& g);
 };

@@ -313,6 +313,7 @@ StepResult TrainExec::step(const float* x, const int32_t* labels, const StepConf
     const double t0 = profile_ ? cpuMs() : 0;
     applyOptimizer(g_, p_, cfg.opt);
     p_.iterations++;
+    if (cfg.emaDecay > 0 && !p_.ema.empty()) applyEma(g_, p_, cfg.emaDecay, p_.iterations);
     if (profile_) fwdMs_.back() += cpuMs() - t0;
   }
   if (profile_ && ++profiled_ % 10 == 0) report();
@@ -336,6 +337,19 @@ void TrainExec::report() {
   std::fprintf(stderr, "plan profile (CPU ms of the calling thread), batch %ld, %ld steps: forward %.2f ms, backward %.2f ms, optimizer %.2f ms\n", N_,
                profiled_, tf, tb, fwdMs_.back() / profiled_);
   for (auto& [k, v] : by) std::fprintf(stderr, "  %-18s fwd %7.2f  bwd %7.2f ms\n", k.c_str(), v.first, v.second);
+}
+
+void applyEma(const Graph& g, Params& p, double decay, long t) {
+  const double d = std::min(decay, (1.0 + double(t)) / (10.0 + double(t))), a = 1.0 - d;
+#pragma omp parallel
+  for (size_t q = 0; q < p.value.size(); ++q) {
+    if (!g.trainable[q] || p.ema[q].empty()) continue;
+    float* e = p.ema[q].data();
+    const float* w = p.value[q].data();
+    const long n = long(p.value[q].size());
+#pragma omp for simd schedule(static) nowait
+    for (long i = 0; i < n; ++i) e[i] = float(d * double(e[i]) + a * double(w[i]));  // as train/ema.ts in JS
+  }
 }
 
 void applyOptimizer(const Graph& g, Params& p, const OptConfig& o) {

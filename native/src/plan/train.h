@@ -19,6 +19,8 @@ struct StepConfig {
   float labelSmoothing = 0.f;
   uint64_t seed = 0;  // dropout masks: a function of (seed, step)
   bool update = true; // false: forward + backward only (gradients left in Params::grad)
+  /** EMA of the weights after the update: e ← d·e + (1 − d)·w, d = min(decay, (1 + t)/(10 + t)); 0: none. */
+  double emaDecay = 0;
 };
 
 class TrainExec {
@@ -65,6 +67,8 @@ class TrainExec {
 
 /** TF.js's optimizer arithmetic over every trainable parameter (one parallel region). */
 void applyOptimizer(const Graph& g, Params& p, const OptConfig& o);
+/** Folds the weights after step t (1-based) into Params::ema (allocated: the caller started it). */
+void applyEma(const Graph& g, Params& p, double decay, long t);
 
 }  // namespace plan
 }  // namespace mn

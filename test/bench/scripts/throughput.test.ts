@@ -24,7 +24,7 @@ const BAD: Array<[string[], RegExp]> = [
   [['--threads', '1,,2'], /--threads must be a positive integer/],
   [['--threads', 'two'], /--threads must be a positive integer/],
   [['--case', 'infer-96'], /--case must list cases from train, infer-28, infer-224, latency-28, latency-224/],
-  [['--arch', 'v3'], /--arch must list architectures from v1, v2, got "v3"/],
+  [['--arch', 'v3'], /--arch must list architectures from v1, v2, v3-small, v3-large, got "v3"/],
   [['--peers', 'tensorflow'], /--peers must list peers from pytorch-cl, pytorch-nchw, onnxruntime, onnxruntime-ours \(or be none\), got "tensorflow"/],
   [['--no-peer', '--peers', 'onnxruntime'], /--no-peer and --peers cannot be combined/],
   [['--backend', 'gpu'], /--backend must list backends from onednn, wasm, cpu, got "gpu"/],
