@@ -6,37 +6,14 @@
 //   affine        y = x·scale + offset (the Rescaling layer that feeds each hard-sigmoid; its gradient is dy·scale)
 //   spatial mean  y[b, c] = mean_p x[b, p, c] (the SE squeeze and the top's pooling), dx = dy / P
 //                 dx = dy · g,  dg[b, c] = Σ_p dy[b, p, c] · x[b, p, c]
-// Hard-sigmoid computes x·(1/6) + 1/2 as TF.js's Rescaling layer does; hard-swish x·relu6(x + 3)·(1/6), the
-// form GCC vectorises (its x·clip(x/6 + 1/2) compiled to a branchy scalar loop, ~100× slower on random data).
-#include <omp.h>
+// The loops are the engine's (plan/kernels.cc: one implementation for both paths); hard-sigmoid computes
+// x·(1/6) + 1/2 then clips to [0, 1], as the stock Rescaling → ReLU(max 1) layers do.
 #include "common.h"
+#include "plan/kernels.h"
+#include "plan/plan.h"
 
 namespace mn {
 namespace {
-
-constexpr long kParallelMin = 1 << 15;
-constexpr float kSixth = 1.f / 6.f;
-
-inline float hardSigmoid(float x) {
-  const float t = x * kSixth + 0.5f;
-  const float lo = t < 0.f ? 0.f : t;  // ternaries vectorise (fmin/fmax do not without -ffinite-math-only)
-  return lo > 1.f ? 1.f : lo;
-}
-
-inline float hardSigmoidSlope(float x) { return (x > -3.f) & (x < 3.f) ? kSixth : 0.f; }
-
-inline float relu6(float t) {
-  const float lo = t < 0.f ? 0.f : t;
-  return lo > 6.f ? 6.f : lo;
-}
-
-inline float hardSwish(float x) { return x * relu6(x + 3.f) * kSixth; }
-
-/** d/dx x·relu6(x + 3)/6 = (relu6(x + 3) + x·[−3 < x < 3]) / 6: 0 below −3, x/3 + 1/2 between, 1 above 3. */
-inline float hardSwishSlope(float x) {
-  const float inside = (x > -3.f) & (x < 3.f) ? x : 0.f;
-  return (relu6(x + 3.f) + inside) * kSixth;
-}
 
 /** (x, y|dx[, dy]) of n elements each, from arguments 0.. with n at argument `nArg`. */
 bool buffers(const Napi::CallbackInfo& info, int count, int nArg, float** p, long* n) {
@@ -46,51 +23,21 @@ bool buffers(const Napi::CallbackInfo& info, int count, int nArg, float** p, lon
   return true;
 }
 
-/** hardSigmoidForward(x, y, n) */
-Napi::Value HardSigmoidForward(const Napi::CallbackInfo& info) {
+/** Forward (x, y, n) of activation `act` (plan::Act code). */
+template <int act>
+Napi::Value ActForward(const Napi::CallbackInfo& info) {
   float* p[2];
   long n;
-  if (!buffers(info, 2, 2, p, &n)) return info.Env().Undefined();
-  const float* x = p[0];
-  float* y = p[1];
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (long i = 0; i < n; ++i) y[i] = hardSigmoid(x[i]);
+  if (buffers(info, 2, 2, p, &n)) plan::k::actForward(p[0], p[1], n, act);
   return info.Env().Undefined();
 }
 
-/** hardSigmoidBackward(x, dy, dx, n) */
-Napi::Value HardSigmoidBackward(const Napi::CallbackInfo& info) {
+/** Backward (x, dy, dx, n) of activation `act`. */
+template <int act>
+Napi::Value ActBackward(const Napi::CallbackInfo& info) {
   float* p[3];
   long n;
-  if (!buffers(info, 3, 3, p, &n)) return info.Env().Undefined();
-  const float *x = p[0], *dy = p[1];
-  float* dx = p[2];
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (long i = 0; i < n; ++i) dx[i] = dy[i] * hardSigmoidSlope(x[i]);
-  return info.Env().Undefined();
-}
-
-/** hardSwishForward(x, y, n) */
-Napi::Value HardSwishForward(const Napi::CallbackInfo& info) {
-  float* p[2];
-  long n;
-  if (!buffers(info, 2, 2, p, &n)) return info.Env().Undefined();
-  const float* x = p[0];
-  float* y = p[1];
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (long i = 0; i < n; ++i) y[i] = hardSwish(x[i]);
-  return info.Env().Undefined();
-}
-
-/** hardSwishBackward(x, dy, dx, n) */
-Napi::Value HardSwishBackward(const Napi::CallbackInfo& info) {
-  float* p[3];
-  long n;
-  if (!buffers(info, 3, 3, p, &n)) return info.Env().Undefined();
-  const float *x = p[0], *dy = p[1];
-  float* dx = p[2];
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (long i = 0; i < n; ++i) dx[i] = dy[i] * hardSwishSlope(x[i]);
+  if (buffers(info, 3, 3, p, &n)) plan::k::actBackward(p[0], p[1], p[2], n, act, false);
   return info.Env().Undefined();
 }
 
@@ -99,11 +46,7 @@ Napi::Value AffineForward(const Napi::CallbackInfo& info) {
   float* p[2];
   long n;
   if (!buffers(info, 2, 2, p, &n)) return info.Env().Undefined();
-  const float scale = info[3].As<Napi::Number>().FloatValue(), offset = info[4].As<Napi::Number>().FloatValue();
-  const float* x = p[0];
-  float* y = p[1];
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (long i = 0; i < n; ++i) y[i] = x[i] * scale + offset;
+  plan::k::affine(p[0], info[3].As<Napi::Number>().FloatValue(), info[4].As<Napi::Number>().FloatValue(), p[1], n);
   return info.Env().Undefined();
 }
 
@@ -121,21 +64,11 @@ Napi::Value SeMulForward(const Napi::CallbackInfo& info) {
   float* x = f32(info, 0, size_t(B * P * C));
   float* g = x ? f32(info, 1, size_t(B * C)) : nullptr;
   float* y = g ? f32(info, 2, size_t(B * P * C)) : nullptr;
-  if (!y) return info.Env().Undefined();
-#pragma omp parallel for collapse(2) schedule(static) if (B * P * C >= kParallelMin)
-  for (long b = 0; b < B; ++b)
-    for (long p = 0; p < P; ++p) {
-      const float* xr = x + (b * P + p) * C;
-      const float* gr = g + b * C;
-      float* yr = y + (b * P + p) * C;
-#pragma omp simd
-      for (long c = 0; c < C; ++c) yr[c] = xr[c] * gr[c];
-    }
+  if (y) plan::k::mulForward(x, g, B, P, int(C), y);
   return info.Env().Undefined();
 }
 
-/** seMulBackward(x, g, dy, dx, dg, B, P, C): dx = dy · g; dg[b, c] = Σ_p dy · x (accumulated in float,
- *  per image, in row order). */
+/** seMulBackward(x, g, dy, dx, dg, B, P, C): dx = dy · g; dg[b, c] = Σ_p dy · x. */
 Napi::Value SeMulBackward(const Napi::CallbackInfo& info) {
   long B, P, C;
   dims(info, 5, &B, &P, &C);
@@ -145,21 +78,7 @@ Napi::Value SeMulBackward(const Napi::CallbackInfo& info) {
   float* dy = g ? f32(info, 2, n) : nullptr;
   float* dx = dy ? f32(info, 3, n) : nullptr;
   float* dg = dx ? f32(info, 4, size_t(B * C)) : nullptr;
-  if (!dg) return info.Env().Undefined();
-#pragma omp parallel for schedule(static) if (long(n) >= kParallelMin)
-  for (long b = 0; b < B; ++b) {
-    const float* gr = g + b * C;
-    float* acc = dg + b * C;
-    for (long c = 0; c < C; ++c) acc[c] = 0.f;
-    for (long p = 0; p < P; ++p) {
-      const long o = (b * P + p) * C;
-#pragma omp simd
-      for (long c = 0; c < C; ++c) {
-        dx[o + c] = dy[o + c] * gr[c];
-        acc[c] += dy[o + c] * x[o + c];
-      }
-    }
-  }
+  if (dg) plan::k::mulBackward(x, g, dy, B, P, int(C), dx, false, dg, false);
   return info.Env().Undefined();
 }
 
@@ -169,19 +88,7 @@ Napi::Value SpatialMeanForward(const Napi::CallbackInfo& info) {
   dims(info, 2, &B, &P, &C);
   float* x = f32(info, 0, size_t(B * P * C));
   float* y = x ? f32(info, 1, size_t(B * C)) : nullptr;
-  if (!y) return info.Env().Undefined();
-  const float inv = 1.f / float(P);
-#pragma omp parallel for schedule(static) if (B * P * C >= kParallelMin)
-  for (long b = 0; b < B; ++b) {
-    float* acc = y + b * C;
-    for (long c = 0; c < C; ++c) acc[c] = 0.f;
-    for (long p = 0; p < P; ++p) {
-      const float* xr = x + (b * P + p) * C;
-#pragma omp simd
-      for (long c = 0; c < C; ++c) acc[c] += xr[c];
-    }
-    for (long c = 0; c < C; ++c) acc[c] *= inv;
-  }
+  if (y) plan::k::gapForward(x, B, P, int(C), y);
   return info.Env().Undefined();
 }
 
@@ -191,26 +98,17 @@ Napi::Value SpatialMeanBackward(const Napi::CallbackInfo& info) {
   dims(info, 2, &B, &P, &C);
   float* dy = f32(info, 0, size_t(B * C));
   float* dx = dy ? f32(info, 1, size_t(B * P * C)) : nullptr;
-  if (!dx) return info.Env().Undefined();
-  const float inv = 1.f / float(P);
-#pragma omp parallel for collapse(2) schedule(static) if (B * P * C >= kParallelMin)
-  for (long b = 0; b < B; ++b)
-    for (long p = 0; p < P; ++p) {
-      const float* g = dy + b * C;
-      float* o = dx + (b * P + p) * C;
-#pragma omp simd
-      for (long c = 0; c < C; ++c) o[c] = g[c] * inv;
-    }
+  if (dx) plan::k::gapBackward(dy, B, P, int(C), dx, false);
   return info.Env().Undefined();
 }
 
 }  // namespace
 
 void registerV3Activations(Napi::Env env, Napi::Object exports) {
-  exports.Set("hardSigmoidForward", Napi::Function::New(env, HardSigmoidForward));
-  exports.Set("hardSigmoidBackward", Napi::Function::New(env, HardSigmoidBackward));
-  exports.Set("hardSwishForward", Napi::Function::New(env, HardSwishForward));
-  exports.Set("hardSwishBackward", Napi::Function::New(env, HardSwishBackward));
+  exports.Set("hardSigmoidForward", Napi::Function::New(env, ActForward<plan::kHardSigmoid>));
+  exports.Set("hardSigmoidBackward", Napi::Function::New(env, ActBackward<plan::kHardSigmoid>));
+  exports.Set("hardSwishForward", Napi::Function::New(env, ActForward<plan::kHardSwish>));
+  exports.Set("hardSwishBackward", Napi::Function::New(env, ActBackward<plan::kHardSwish>));
   exports.Set("affineForward", Napi::Function::New(env, AffineForward));
   exports.Set("seMulForward", Napi::Function::New(env, SeMulForward));
   exports.Set("seMulBackward", Napi::Function::New(env, SeMulBackward));

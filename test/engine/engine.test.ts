@@ -24,7 +24,7 @@ const CASES: Case[] = [
   { arch: 'v1', alpha: 1, input: 'mnist', batch: 8, threads: 1, rtol: 1e-1 },
   { arch: 'v1', alpha: 0.35, input: '96', batch: 4, threads: 2, rtol: 2e-2 },
   { arch: 'v1', alpha: 1, input: '96', batch: 2, threads: 2, rtol: 5e-2 },
-  { arch: 'v3-small', alpha: 1, input: 'mnist', batch: 8, threads: 2, rtol: 1e-3 },
+  { arch: 'v3-small', alpha: 1, input: 'mnist', batch: 8, threads: 2, rtol: 5e-3 },
   { arch: 'v3-large', alpha: 0.75, input: 'mnist', batch: 8, threads: 2, rtol: 5e-3 },
 ];
 

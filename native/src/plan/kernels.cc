@@ -351,7 +351,7 @@ void softmax(const float* x, float* out, long N, int K) {
 }
 
 void depthwiseWeightGrad(const float* x, const float* dy, float* dw, long N, long IH, long IW, long C, long OH,
-                         long OW, long M, long KH, long KW, long SH, long SW, long PT, long PL) {
+                         long OW, long M, long KH, long KW, long SH, long SW, long PT, long PL, long DH, long DW) {
   const long OC = C * M, W = KH * KW * OC;
   std::fill(dw, dw + W, 0.f);
 #pragma omp parallel num_threads(teamFor(N * OH * OW * OC))
@@ -363,10 +363,10 @@ void depthwiseWeightGrad(const float* x, const float* dy, float* dw, long N, lon
         for (long ow = 0; ow < OW; ++ow) {
           const float* g = dy + ((n * OH + oh) * OW + ow) * OC;
           for (long kh = 0; kh < KH; ++kh) {
-            long ih = oh * SH - PT + kh;
+            long ih = oh * SH - PT + kh * DH;
             if (ih < 0 || ih >= IH) continue;
             for (long kw = 0; kw < KW; ++kw) {
-              long iw = ow * SW - PL + kw;
+              long iw = ow * SW - PL + kw * DW;
               if (iw < 0 || iw >= IW) continue;
               const float* xr = x + ((n * IH + ih) * IW + iw) * C;
               float* a = acc.data() + (kh * KW + kw) * OC;

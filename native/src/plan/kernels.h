@@ -18,8 +18,12 @@ inline float actF(int act, float x) {
   switch (act) {
     case 1: return x < 0.f ? 0.f : x;
     case 2: { float v = x < 0.f ? 0.f : x; return v > 6.f ? 6.f : v; }
-    case 3: { float t = x + 3.f; t = t < 0.f ? 0.f : t; t = t > 6.f ? 6.f : t; return x * (t * (1.f / 6.f)); }
-    case 4: { float t = x + 3.f; t = t < 0.f ? 0.f : t; t = t > 6.f ? 6.f : t; return t * (1.f / 6.f); }
+    case 3: return x * actF(4, x);
+    case 4: {  // as the stock layers compute it: Rescaling(1/6, 1/2) → ReLU(max 1)
+      float t = x * (1.f / 6.f) + 0.5f;
+      t = t < 0.f ? 0.f : t;
+      return t > 1.f ? 1.f : t;
+    }
     default: return x;
   }
 }
@@ -27,11 +31,11 @@ inline float actD(int act, float x) {  // masks as 0/1 floats: loops over it vec
   switch (act) {
     case 1: return float(x > 0.f) * float(x <= 3.4e38f);  // (the second mask keeps GCC from a branch: 36 ms → 1.5)
     case 2: return float(x > 0.f) * float(x <= 6.f);
-    case 3: {
-      const float lo = float(x > -3.f), hi = float(x > 3.f);
-      return hi + (lo - hi) * ((2.f * x + 3.f) * (1.f / 6.f));
+    case 3: return actF(4, x) + x * actD(4, x);  // d/dx x·hs(x)
+    case 4: {  // ReLU(max 1)'s gradient on t = x/6 + 1/2 (passes where 0 < t ≤ 1), times 1/6
+      const float t = x * (1.f / 6.f) + 0.5f;
+      return float(t > 0.f) * float(t <= 1.f) * (1.f / 6.f);
     }
-    case 4: return float(x > -3.f) * float(x <= 3.f) * (1.f / 6.f);
     default: return 1.f;
   }
 }
@@ -96,7 +100,7 @@ void softmax(const float* x, float* out, long N, int K);
 
 /** Depthwise weight gradient as a plain loop (oneDNN 2.6 falls back to a slow path on tiny maps). */
 void depthwiseWeightGrad(const float* x, const float* dy, float* dw, long N, long IH, long IW, long C, long OH,
-                         long OW, long M, long KH, long KW, long SH, long SW, long PT, long PL);
+                         long OW, long M, long KH, long KW, long SH, long SW, long PT, long PL, long DH = 1, long DW = 1);
 
 }  // namespace k
 }  // namespace plan
