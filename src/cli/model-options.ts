@@ -14,7 +14,14 @@ export const MODEL_OPTIONS = {
   minimalistic: { type: 'boolean' },
   'no-top': { type: 'boolean' },
   pooling: { type: 'string' },
+  'stem-stride': { type: 'string' },
 } satisfies OptionSpec;
+
+/** --stem-stride 1|2 as a builder option (undefined when not given). */
+export function parseStemStride(v: string | undefined): 1 | 2 | undefined {
+  const s = oneOf('stem-stride', v, ['1', '2'] as const);
+  return s === undefined ? undefined : s === '1' ? 1 : 2;
+}
 
 export const MODEL_OPTIONS_HELP = `  --arch ARCH               v1, v2, v3-small or v3-large (required)
   --preset imagenet|mnist   imagenet: 224x224x3, 1000 classes (default); mnist: 28x28x1, 10 classes
@@ -24,7 +31,8 @@ export const MODEL_OPTIONS_HELP = `  --arch ARCH               v1, v2, v3-small 
   --depth-multiplier N      V1 only: depthwise channel multiplier (default 1)
   --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --no-top                  no classifier head (with --pooling avg|max for a pooled feature vector)
-  --pooling avg|max         global pooling when --no-top`;
+  --pooling avg|max         global pooling when --no-top
+  --stem-stride 1|2         stride of the first convolution (default 2); 1 for small inputs (4× the mult-adds)`;
 
 export interface ModelChoice {
   arch: Arch;
@@ -54,6 +62,7 @@ export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
       minimalistic,
       includeTop: noTop ? false : undefined,
       pooling: pooling ?? undefined,
+      stemStride: parseStemStride(get('stem-stride')),
     },
   };
 }

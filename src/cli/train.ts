@@ -9,6 +9,7 @@ import { OPTIMIZERS, RECIPES, SCHEDULES, TrainOptions } from '../train/options.j
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
 import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
+import { parseStemStride } from './model-options.js';
 
 export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
@@ -20,6 +21,8 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --alpha A                 width multiplier (default 1)
   --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
+  --stem-stride 1|2         stride of the first convolution (default 2, as the papers); 1 keeps twice the resolution
+                            through the network for small inputs (4× the multiply-adds: mobilenet summary shows them)
   --init NAME               ${WEIGHT_INITS.join('|')}: weight initialisation (default torchvision: He normal fan_out;
                             keras' glorot_uniform made 5 of 13 V2 MNIST recipe runs collapse at lr 0.01, He none of 3)
   --epochs N                default 10
@@ -41,6 +44,8 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --seed N                  data order, validation split and initialisation (default 1)
   --augment, --no-augment   random shifts of up to 2 pixels (default on for mnist/fashion-mnist: +0.06 V2 MNIST)
                             (measurements: docs/accuracy.md; PyTorch replica of our model and recipe, single seeds)
+  --rotate D, --scale S     random rotations in ±D degrees and scalings in 1 ± S, with the shifts (bilinear;
+                            part of --augment; default 0 and 0)
   --flip                    random horizontal flips (default off: Fashion-MNIST 20 epochs with flips + erasing
   --erase P                 90.58% vs 92.71% without); --erase: random erasing with probability P (default 0)
   --eval-test               evaluate the test split after every epoch (epoch line, history, report.html)
@@ -63,8 +68,9 @@ const OPTIONS = {
   'val-split': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, augment: { type: 'boolean' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' },
   resume: { type: 'string' }, quantize: { type: 'string' },
-  init: { type: 'string' }, 'weight-decay': { type: 'string' }, ema: { type: 'string' }, 'precise-bn': { type: 'string' },
+  init: { type: 'string' }, 'stem-stride': { type: 'string' }, 'weight-decay': { type: 'string' }, ema: { type: 'string' }, 'precise-bn': { type: 'string' },
   'no-precise-bn': { type: 'boolean' }, 'no-augment': { type: 'boolean' }, flip: { type: 'boolean' }, erase: { type: 'string' },
+  rotate: { type: 'string' }, scale: { type: 'string' },
   'eval-test': { type: 'boolean' }, target: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -88,6 +94,7 @@ function trainOptions(v: Values): TrainOptions {
     model: {
       alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')),
       minimalistic: v.minimalistic === true ? true : undefined, init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
+      stemStride: parseStemStride(str(v, 'stem-stride')),
     },
     epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
@@ -100,6 +107,8 @@ function trainOptions(v: Values): TrainOptions {
     weightDecay: parseNumber('weight-decay', str(v, 'weight-decay'), (n) => n >= 0, 'a number ≥ 0'),
     ema: fraction('ema'), preciseBn, flip: v.flip === true ? true : undefined,
     erase: parseNumber('erase', str(v, 'erase'), (n) => n >= 0 && n <= 1, 'a probability in [0, 1]'),
+    rotate: parseNumber('rotate', str(v, 'rotate'), (n) => n >= 0 && n <= 180, 'degrees in [0, 180]'),
+    scale: parseNumber('scale', str(v, 'scale'), (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'),
     evalTest: v['eval-test'] === true ? true : undefined,
     target: parseNumber('target', str(v, 'target'), (n) => n > 0 && n <= 1, 'a fraction in (0, 1], e.g. 0.995'),
     limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),

@@ -3,7 +3,7 @@
  * dataset's mean/std, and optional augmentation (random shifts, flips, erasing).
  */
 import { OptionError } from '../errors.js';
-import { eraseImage, flipImage } from './augment.js';
+import { eraseImage, fillAffine, flipImage, randomAffine } from './augment.js';
 import type { Rng } from './rng.js';
 import type { Split } from './types.js';
 
@@ -27,7 +27,7 @@ export interface BatchOptions {
    * random integer shifts of up to maxShift pixels in x and y, zero (background) filled; then, when asked,
    * a horizontal flip of half the images and random erasing with probability `erase` (augment.ts)
    */
-  augment?: { rng: Rng; maxShift: number; flip?: boolean; erase?: number };
+  augment?: { rng: Rng; maxShift: number; flip?: boolean; erase?: number; rotate?: number; scale?: number };
 }
 
 /** Copies the samples at `idx` (in that order) into a new split. */
@@ -142,7 +142,13 @@ export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch>
       const j = order ? order[start + i] : start + i;
       if (j < 0 || j >= split.count) throw new OptionError(`batch order index ${j} out of range [0, ${split.count})`);
       y[i] = split.labels[j];
-      if (augment && augment.maxShift > 0) {
+      if (augment && (augment.rotate || augment.scale)) { // rotation and scale, with the shift, in one resampling
+        const m = augment.maxShift;
+        const dx = augment.rng.int(2 * m + 1) - m;
+        const dy = augment.rng.int(2 * m + 1) - m;
+        const a = randomAffine(augment.rng, augment.rotate ?? 0, augment.scale ?? 0, dx, dy);
+        fillAffine(split.images, j * size, split.shape, a, lut, x, i * size);
+      } else if (augment && augment.maxShift > 0) {
         const m = augment.maxShift;
         const dx = augment.rng.int(2 * m + 1) - m;
         const dy = augment.rng.int(2 * m + 1) - m;

@@ -64,7 +64,7 @@ export function mobileNetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
 
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' }); // [B, H, W, C]
   let x = convBnAct(input, ctx, { conv: 'conv1', bn: 'conv1_bn', act: 'conv1_relu' },
-    width(32), 3, 2, maxValue); // [B, H/2, W/2, 32α]
+    width(32), 3, o.stemStride, maxValue); // [B, H/2, W/2, 32α] (H, W with stemStride 1)
   V1_BLOCKS.forEach(([filters, stride], i) => {
     x = separableBlock(x, ctx, i + 1, width(filters), stride, depthMultiplier, maxValue);
   });

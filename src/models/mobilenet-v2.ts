@@ -43,7 +43,7 @@ export function mobileNetV2(options: MobileNetV2Options = {}): tfl.LayersModel {
 
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' }); // [B, H, W, C]
   let x = convBnAct(input, ctx, { conv: 'Conv1', bn: 'bn_Conv1', act: 'Conv1_relu' },
-    makeDivisible(32 * o.alpha, 8), 3, 2, 6); // [B, H/2, W/2, 32α]
+    makeDivisible(32 * o.alpha, 8), 3, o.stemStride, 6); // [B, H/2, W/2, 32α] (H, W with stemStride 1)
 
   let blockId = 0;
   for (const { t, c, n, s } of V2_TABLE) {

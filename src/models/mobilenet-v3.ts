@@ -116,7 +116,7 @@ export function buildMobileNetV3(spec: V3Spec, options: MobileNetV3Options): tfl
   if (includePreprocessing) {
     x = rescaling({ scale: 1 / 127.5, offset: -1, name: 'rescaling' }).apply(x) as SymbolicTensor; // 0..255 → −1..1
   }
-  x = conv(x, ctx, 'conv', STEM_FILTERS, 3, 2); // [B, H/2, W/2, 16]
+  x = conv(x, ctx, 'conv', STEM_FILTERS, 3, o.stemStride); // [B, H/2, W/2, 16] (H, W with stemStride 1)
   x = batchNorm(x, ctx, 'conv_bn');
   x = activation(x, act, 'conv');
   spec.table.forEach((row, id) => {

@@ -29,6 +29,12 @@ export interface MobileNetOptions {
    * N(0, 0.01) for the classifier, as torchvision's MobileNets). Training from scratch uses 'torchvision'.
    */
   init?: WeightInit;
+  /**
+   * Stride of the stem convolution: 2 (default, as the papers and Keras) or 1, which keeps twice the resolution
+   * through the network (4× the multiply-adds) — an option of ours for small inputs such as 28×28, where stride 2
+   * brings the maps to 1×1 (MobileNet V2 adapted to CIFAR does the same).
+   */
+  stemStride?: 1 | 2;
 }
 
 export const WEIGHT_INITS = ['keras', 'torchvision'] as const;
@@ -45,6 +51,7 @@ export interface ResolvedOptions {
   name: string;
   seed: number | undefined;
   init: WeightInit;
+  stemStride: 1 | 2;
 }
 
 const POOLINGS = new Set(['avg', 'max', null, undefined]);
@@ -93,12 +100,15 @@ export function resolveOptions(
   if (o.seed !== undefined && !Number.isInteger(o.seed)) {
     throw new OptionError(`seed must be an integer, got ${String(o.seed)}`);
   }
+  const stemStride = o.stemStride ?? 2;
+  if (stemStride !== 1 && stemStride !== 2) throw new OptionError(`stemStride must be 1 or 2, got ${JSON.stringify(o.stemStride)}`);
   const init = o.init ?? 'keras';
   if (!(WEIGHT_INITS as readonly string[]).includes(init)) {
     throw new OptionError(`init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(o.init)}`);
   }
   return {
     init,
+    stemStride,
     inputShape: [...inputShape] as [number, number, number],
     alpha,
     includeTop: o.includeTop ?? true,

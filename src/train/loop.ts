@@ -97,7 +97,8 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
   const rng = Rng.fromState(st.epochRng.map((v) => v >>> 0));
   const order = rng.permutation(data.train.count);
   const augment = o.augment || o.flip || o.erase > 0
-    ? { rng, maxShift: o.augment ? o.maxShift : 0, flip: o.flip, erase: o.erase } : undefined;
+    ? { rng, maxShift: o.augment ? o.maxShift : 0, flip: o.flip, erase: o.erase, rotate: o.augment ? o.rotate : 0, scale: o.augment ? o.scale : 0 }
+    : undefined;
   const norm = data.dataset;
   const t0 = performance.now() - st.partial.seconds * 1000;
   let step = 0;

@@ -93,7 +93,7 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
  * weight decay, flips or erasing; no test evaluation per epoch), so it resumes as it was trained.
  */
 function legacyOptions(o: ResolvedTrainOptions): ResolvedTrainOptions {
-  const before: Partial<ResolvedTrainOptions> = { preciseBn: 0, evalTest: false, target: null, weightDecay: 0, ema: 0, flip: false, erase: 0 };
+  const before: Partial<ResolvedTrainOptions> = { preciseBn: 0, evalTest: false, target: null, weightDecay: 0, ema: 0, flip: false, erase: 0, rotate: 0, scale: 0 };
   return { ...before, ...o } as ResolvedTrainOptions;
 }
 

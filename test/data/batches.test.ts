@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { iterateBatches, splitValidation } from '../../src/data/batches.js';
+import { fillAffine, randomAffine } from '../../src/data/augment.js';
+import { iterateBatches, normalisationTable, splitValidation } from '../../src/data/batches.js';
 import { Rng } from '../../src/data/rng.js';
 import type { Split } from '../../src/data/types.js';
 import { OptionError } from '../../src/errors.js';
@@ -129,4 +130,35 @@ test('shifted RGB batches match a naive per-pixel reference', () => {
       assert.ok(Math.abs(b.x[at] - want) < 1e-5, `image ${i} shift (${dx},${dy}) at ${y},${x},${ch}: ${b.x[at]} vs ${want}`);
     }
   }
+});
+
+test('random affine: the identity map reproduces the image; a 180° turn mirrors it both ways; bilinear between pixels', () => {
+  const shape: [number, number, number] = [5, 5, 1];
+  const img = Uint8Array.from({ length: 25 }, (_, i) => (i * 37) % 256);
+  const lut = normalisationTable([0], [1], 1);
+  const out = new Float32Array(25);
+  fillAffine(img, 0, shape, { degrees: 0, scale: 1, dx: 0, dy: 0 }, lut, out, 0);
+  out.forEach((v, i) => assert.ok(Math.abs(v - img[i] / 255) < 1e-6, `identity at ${i}`));
+  fillAffine(img, 0, shape, { degrees: 180, scale: 1, dx: 0, dy: 0 }, lut, out, 0);
+  out.forEach((v, i) => assert.ok(Math.abs(v - img[24 - i] / 255) < 1e-5, `180° at ${i}: ${v} vs ${img[24 - i] / 255}`));
+  // a half-pixel shift averages neighbours (bilinear); a shift off the image fills with the background (0)
+  const line = Uint8Array.from([0, 100, 200, 0, 0, 0, 0, 0, 0]);
+  const o3 = new Float32Array(9);
+  fillAffine(line, 0, [3, 3, 1], { degrees: 0, scale: 1, dx: 0.5, dy: 0 }, lut, o3, 0);
+  assert.ok(Math.abs(o3[1] - 50 / 255) < 1e-6 && Math.abs(o3[2] - 150 / 255) < 1e-6, `bilinear: ${o3[1]}, ${o3[2]}`);
+  fillAffine(line, 0, [3, 3, 1], { degrees: 0, scale: 1, dx: 5, dy: 0 }, lut, o3, 0);
+  assert.ok(o3.every((v) => v === 0), 'moved off the image: background');
+});
+
+test('rotation and scale draw from the rng only when asked for, and stay within their ranges', () => {
+  const rng = new Rng(4);
+  for (let i = 0; i < 200; i++) {
+    const a = randomAffine(rng, 10, 0.1, 0, 0);
+    assert.ok(Math.abs(a.degrees) <= 10 && Math.abs(a.scale - 1) <= 0.1, JSON.stringify(a));
+  }
+  const split = { images: new Uint8Array(2 * 9).fill(9), labels: new Uint8Array(2), count: 2, shape: [3, 3, 1] as [number, number, number] };
+  const plain = new Rng(7), rotating = new Rng(7);
+  [...iterateBatches(split, { batchSize: 2, mean: [0], std: [1], augment: { rng: plain, maxShift: 1 } })];
+  [...iterateBatches(split, { batchSize: 2, mean: [0], std: [1], augment: { rng: rotating, maxShift: 1, rotate: 10, scale: 0.1 } })];
+  assert.notDeepEqual(plain.state(), rotating.state(), 'the affine draws two more numbers per image');
 });
