@@ -45,7 +45,8 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --augment, --no-augment   random shifts of up to 2 pixels (default on for mnist/fashion-mnist: +0.06 V2 MNIST)
                             (measurements: docs/accuracy.md; PyTorch replica of our model and recipe, single seeds)
   --rotate D, --scale S     random rotations in ±D degrees and scalings in 1 ± S, with the shifts (bilinear;
-                            part of --augment; default 0 and 0)
+                            part of --augment; default 10 and 0.1 for mnist: V2 10 epochs, seeds 1 and 3: 99.58/99.45%
+                            without, 99.57/99.57% with; 0 and 0 otherwise)
   --flip                    random horizontal flips (default off: Fashion-MNIST 20 epochs with flips + erasing
   --erase P                 90.58% vs 92.71% without); --erase: random erasing with probability P (default 0)
   --eval-test               evaluate the test split after every epoch (epoch line, history, report.html)
