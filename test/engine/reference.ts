@@ -34,7 +34,13 @@
  * keep weights within 1e-3 over 20 free-running steps, so `compareSteps` re-synchronises the *weights* from TF.js
  * before every step and checks each step's update; the optimizer state (iterations, slots) and the BN moving
  * statistics are never re-synchronised: they evolve in the engine on their own for all the steps and are compared at
- * the end. Parameters whose gradient is zero in exact arithmetic move by Adam-normalised noise, at most ~1e-2·lr
+ * the end — except after a kink step. Where `rtol` is 1e-3, each step's gradients are compared too; a step where one
+ * tensor's gradient differs by more than that is a kink step (a mask flipped): at most 2 of 20 may be, their updates are not compared,
+ * and the engine's optimizer state is re-synchronised from TF.js after them, since one flip moves Adam's moments by
+ * more than the tight tolerance. Measured, V1 α0.35 28×28, 2 threads: at step 15 a conv_dw_13_bn output of 1.5e-7
+ * sits on ReLU6's 0 kink; TF.js's cpu and onednn backends round it alike (same formula) and agree to 3e-5, the engine
+ * (scale-and-shift form) flips that one mask, every earlier layer's gradient of that step moves 3–4%, and without
+ * the re-synchronisation Adam's first moments of conv1/kernel and conv1_bn/beta end 0.9% and 1.3% apart. Parameters whose gradient is zero in exact arithmetic move by Adam-normalised noise, at most ~1e-2·lr
  * with ε 1e-4: they must stay below 5e-2·lr.
  */
 import * as assert from 'node:assert/strict';
@@ -42,8 +48,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Engine } from '../../src/engine/engine.js';
 import type { OptSettings } from '../../src/engine/optimizer-state.js';
-import { crossEntropyFromLogits } from '../../src/train/loss.js';
-import { trainStep, trainableVariables } from '../../src/train/step.js';
+import { countCorrect, crossEntropyFromLogits } from '../../src/train/loss.js';
+import { trainableVariables } from '../../src/train/step.js';
 import { rand } from '../backend/compare.js';
 
 export const norm = (a: Float32Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
@@ -122,17 +128,25 @@ export async function compareSteps(
   const vars = trainableVariables(model);
   const shape = model.inputs[0].shape.slice(1) as [number, number, number];
   const params = eng.graph.params;
+  const kinkSteps: number[] = [];
   for (let s = 0; s < steps; s++) {
     eng.pushWeights({ trainableOnly: true });
     const before = params.map((p) => (p.trainable ? (p.variable.read().dataSync() as Float32Array).slice() : null));
     const { x, y } = batchFor(model, n, 100 + s);
     const r = await eng.step(x, y, settings, { lr: settings.lr, labelSmoothing });
-    const ref = trainStep(model, opt, vars, x, y, shape, labelSmoothing);
+    const ref = referenceStep(model, opt, vars, x, y, shape, labelSmoothing);
     assert.ok(Math.abs(r.loss - ref.loss) <= 1e-4 * Math.abs(ref.loss), `step ${s + 1}: loss ${r.loss} vs ${ref.loss}`);
     assert.equal(r.correct, ref.correct, `step ${s + 1}: correct count`);
+    const kink = rtol <= 1e-3 && params.some((p, i) => p.trainable && !zero.has(i) &&
+      diffNorm(eng.gradient(i), ref.grads.get(p.variable.name)!) > rtol * norm(ref.grads.get(p.variable.name)!));
+    if (kink) {
+      kinkSteps.push(s + 1);
+      assert.ok(kinkSteps.length <= Math.max(1, Math.floor(steps / 10)), `gradients differ beyond ${rtol} at steps ${kinkSteps.join(', ')}`);
+      eng.pushOptimizer(opt);
+    }
     params.forEach((p, i) => {
       const w0 = before[i];
-      if (!w0 || rtol > 1e-3) return;
+      if (!w0 || rtol > 1e-3 || kink) return;
       const got = eng.value(i).map((v, j) => v - w0[j]);
       const want = (p.variable.read().dataSync() as Float32Array).map((v, j) => v - w0[j]);
       if (zero.has(i)) {
@@ -158,6 +172,27 @@ export async function compareSteps(
       `optimizer slot ${ref[i + 1].name}`);
   });
   fresh.dispose();
+}
+
+/** One TF.js training step as the trainer's `trainStep` (no weight decay), also returning the gradients by weight name. */
+function referenceStep(
+  model: tfl.LayersModel, opt: tf.Optimizer, vars: tf.Variable[], x: Float32Array, y: Int32Array,
+  shape: [number, number, number], labelSmoothing: number,
+): { loss: number; correct: number; grads: Map<string, Float32Array> } {
+  const names = new Map(model.trainableWeights.map((w) => [(w.read() as tf.Variable).name, w.name]));
+  const grads = new Map<string, Float32Array>();
+  let correct = 0;
+  const { value, grads: g } = opt.computeGradients(() => {
+    const logits = model.apply(tf.tensor4d(x, [y.length, ...shape]), { training: true }) as tf.Tensor2D; // [B, K]
+    const labels = tf.tensor1d(y, 'int32');
+    correct = tf.tidy(() => countCorrect(logits, labels).dataSync()[0]);
+    return crossEntropyFromLogits(logits, labels, labelSmoothing);
+  }, vars);
+  for (const [id, t] of Object.entries(g)) grads.set(names.get(id)!, t.dataSync() as Float32Array);
+  opt.applyGradients(g);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(g)]);
+  return { loss, correct, grads };
 }
 
 /** a and b without the k elements where they differ most. */
