@@ -21,12 +21,15 @@ test('recipe defaults per dataset; flags override them; bad values are OptionErr
   const m = resolveTrainOptions({ arch: 'v2' }, 'mnist');
   assert.deepEqual([m.augment, m.labelSmoothing, m.weightDecay, m.ema, m.preciseBn, m.target, m.flip, m.erase, m.evalTest, m.rotate, m.scale],
     [true, 0.1, 0.05, 0.999, 2048, 0.995, false, 0, false, 10, 0.1]);
-  assert.equal(resolveTrainOptions({ arch: 'v2' }, 'fashion-mnist').target, 0.93);
+  const fm = resolveTrainOptions({ arch: 'v2' }, 'fashion-mnist');
+  assert.deepEqual([fm.target, fm.flip, fm.model.stemStride, fm.rotate], [0.93, true, 1, 0]);
+  assert.equal(resolveTrainOptions({ arch: 'v2', model: { stemStride: 2 }, flip: false }, 'fashion-mnist').model.stemStride, 2);
+  assert.equal(m.model.stemStride, undefined); // the builders' 2
   const f = resolveTrainOptions({ arch: 'v2' }, 'folder:/x');
   assert.deepEqual([f.augment, f.labelSmoothing, f.weightDecay, f.ema, f.preciseBn, f.target], [false, 0, 0, 0, 2048, null]);
   const o = resolveTrainOptions({ arch: 'v2', augment: false, ema: 0, weightDecay: 0, preciseBn: 0, target: 0.99 }, 'mnist');
   assert.deepEqual([o.augment, o.ema, o.weightDecay, o.preciseBn, o.target], [false, 0, 0, 0, 0.99]);
-  assert.deepEqual(RECIPES.mnist, { ...RECIPES['fashion-mnist'], target: 0.995, rotate: 10, scale: 0.1 });
+  assert.deepEqual(RECIPES.mnist, { ...RECIPES['fashion-mnist'], target: 0.995, rotate: 10, scale: 0.1, flip: false, stemStride: 2 });
   const bad: Array<[object, RegExp]> = [
     [{ preciseBn: -1 }, /preciseBn/], [{ preciseBn: 1.5 }, /preciseBn/], [{ target: 99.5 }, /target/], [{ target: 0 }, /target/],
     [{ weightDecay: -0.1 }, /weightDecay/], [{ weightDecay: 200 }, /weightDecay/], [{ ema: 1 }, /ema/], [{ erase: 2 }, /erase/],
