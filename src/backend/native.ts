@@ -83,6 +83,14 @@ export function packageRoot(): string {
 
 let cached: { addon: NativeAddon | null; error?: string } | undefined;
 
+/** Environment variables this process set for itself (not the user): child processes such as the bench's peers get none. */
+export const INJECTED_ENV = new Set<string>();
+
+/** process.env without what this process injected into it. */
+export function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !INJECTED_ENV.has(k)));
+}
+
 /** The addon, or null with the reason it could not be loaded (missing build, missing libdnnl). */
 export function loadNative(): { addon: NativeAddon | null; error?: string } {
   if (cached) return cached;
@@ -90,7 +98,10 @@ export function loadNative(): { addon: NativeAddon | null; error?: string } {
   // Idle OpenMP threads spin by default: when other processes share the cores, a spinning thread
   // waits for a descheduled peer (V1 training step measured 2.2 s active, 0.9 s with spin count 20000,
   // 0.33 s passive on 2 busy cores). Sleep at once unless the user chose a policy.
-  if (process.env.OMP_WAIT_POLICY == null && process.env.GOMP_SPINCOUNT == null) process.env.OMP_WAIT_POLICY = 'passive';
+  if (process.env.OMP_WAIT_POLICY == null && process.env.GOMP_SPINCOUNT == null) {
+    process.env.OMP_WAIT_POLICY = 'passive';
+    INJECTED_ENV.add('OMP_WAIT_POLICY');
+  }
   if (!fs.existsSync(file)) {
     cached = { addon: null, error: `native addon not built (${ADDON} missing; run npm run build:native)` };
     return cached;

@@ -8,6 +8,7 @@
  * `shared/peers/pytorch_mobilenet.py` beside the repository or above it (peerScriptCandidates).
  */
 import { spawnSync } from 'node:child_process';
+import { childEnv } from '../backend/native.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +96,7 @@ export function peerArgs(p: Peer, q: PeerRequest, format: MemoryFormat = 'channe
 
 /** Runs the peer script; returns its last stdout line as JSON or throws a one-line DataError. */
 function runJson(p: Peer, args: string[], what: string, timeoutMs: number): Record<string, unknown> {
-  const r = spawnSync(p.python, args, { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(p.python, args, { encoding: 'utf8', timeout: timeoutMs, env: childEnv() }); // not our OMP_WAIT_POLICY
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     const why = (r.stderr ?? '').trim().split('\n').pop() || (r.error?.message ?? `exit ${r.status ?? r.signal}`);

@@ -26,8 +26,8 @@ const HELP = `usage: npm run bench -- [options]
                    A list (1,2,4,8,16) runs the whole table once per count, each in a fresh process
   --peers a,b      peers from ${PEER_NAMES.join(', ')}, or none (default all)
   --no-peer        the same as --peers none
-  --steps N        timed steps per measurement (default 3; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: always 1)
-  --warmup N       untimed steps first (default 1; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: 0)
+  --steps N        timed steps per measurement (default 10; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: always 1)
+  --warmup N       untimed steps first (default 3; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: 0)
   --quick          --steps 1 --warmup 1
   --cpu-train      also measure training on the pure-JS cpu backend (1 step of batch 128: minutes)
   --onnx-dir DIR   keep (and reuse) the peer's ONNX exports there (default: a temporary folder)
@@ -66,8 +66,8 @@ function parseOptions(argv: string[]) {
     backends: parseBackends(splitList(s('backend'))),
     threads: parseThreadList(s('threads')),
     peers: v['no-peer'] ? [] : parsePeerNames(splitList(s('peers'))),
-    steps: positiveInt('steps', s('steps')) ?? (v.quick ? 1 : 3),
-    warmup: parseNumber('warmup', s('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 1,
+    steps: positiveInt('steps', s('steps')) ?? (v.quick ? 1 : 10),
+    warmup: parseNumber('warmup', s('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? (v.quick ? 1 : 3),
     onnxDir: s('onnx-dir'),
   };
 }
