@@ -1,7 +1,7 @@
 /** Helpers for running the same computation on 'cpu' and 'onednn' and comparing the results. */
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers'; // registers the gradients of core ops
+import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradients of core ops
 import { initBackend, nativeAvailable } from '../../src/backend/index.js';
 
 const native = nativeAvailable();
@@ -49,4 +49,35 @@ export async function compare(what: string, fn: () => tf.Tensor | tf.Tensor[], t
   const got = await runOn('onednn', fn);
   assert.equal(got.length, ref.length);
   ref.forEach((r, i) => assertClose(got[i], r, tol, `${what} output ${i}`));
+}
+
+export interface StepResult { loss: number; grads: Float32Array[]; weights: Map<string, Float32Array> }
+
+/**
+ * On `backend`: gradients of the training-mode loss of a fresh `build()` on batch `x`, `y` (one-hot), then one Adam
+ * trainOnBatch step of another fresh `build()`; x and y are disposed.
+ */
+export async function adamStepOn(
+  backend: 'cpu' | 'onednn', build: () => tfl.LayersModel, batch: () => [tf.Tensor, tf.Tensor],
+): Promise<StepResult> {
+  await initBackend(backend);
+  const [x, y] = batch(); // [B, H, W, C], [B, K]
+  const probe = build();
+  const vars = probe.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(
+    y, probe.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+  const gradValues = vars.map((v) => grads[v.name].dataSync() as Float32Array);
+  tf.dispose(Object.values(grads));
+  probe.dispose();
+
+  const model = build();
+  // Adam's first step moves every weight by ~lr·sign(gradient); weights whose gradient is zero in
+  // exact arithmetic (e.g. a BN beta followed by conv + BN in training mode) get float noise whose
+  // sign differs between backends. epsilon 1e-4 keeps those noise-driven moves small.
+  model.compile({ optimizer: tf.train.adam(1e-3, 0.9, 0.999, 1e-4), loss: 'categoricalCrossentropy' });
+  const loss = await model.trainOnBatch(x, y) as number;
+  const weights = new Map(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
+  tf.dispose([x, y]);
+  model.dispose();
+  return { loss, grads: gradValues, weights };
 }

@@ -15,7 +15,7 @@ import {
 import { multiply } from '../../src/backend/v3-layers.js';
 import { buildModel } from '../../src/models/presets.js';
 import { hardSwish } from '../../src/models/v3-blocks.js';
-import { assertClose, rand, runOn, SKIP } from './compare.js';
+import { adamStepOn, assertClose, rand, runOn, SKIP } from './compare.js';
 
 const ARCHS = ['v3-small', 'v3-large'] as const;
 /** Small, deterministic V3s (no dropout: its masks differ between runs). */
@@ -98,33 +98,15 @@ test('V3 inference and training-mode forward on onednn match cpu', { skip: SKIP 
   }
 });
 
-interface StepResult { loss: number; grads: Float32Array[]; weights: Map<string, Float32Array> }
-
-/** Gradients of the training-mode loss, then one Adam trainOnBatch step, on `backend`. */
-async function oneStep(backend: 'cpu' | 'onednn', arch: string): Promise<StepResult> {
-  await initBackend(backend);
-  const x = images(8, 3);
-  const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10), 'float32'); // [B, 10]
-  const probe = build(arch);
-  const vars = probe.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(
-    y, probe.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
-  const gradValues = vars.map((v) => grads[v.name].dataSync() as Float32Array);
-  tf.dispose(Object.values(grads));
-  probe.dispose();
-  const model = build(arch);
-  model.compile({ optimizer: tf.train.adam(1e-3, 0.9, 0.999, 1e-4), loss: 'categoricalCrossentropy' });
-  const loss = await model.trainOnBatch(x, y) as number;
-  const weights = new Map(model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-  tf.dispose([x, y]);
-  model.dispose();
-  return { loss, grads: gradValues, weights };
+/** A batch of 8 images with labels 0–7 (one-hot). */
+function batch(): [tf.Tensor, tf.Tensor] {
+  return [images(8, 3), tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10), 'float32')]; // [B, 10]
 }
 
 for (const arch of ARCHS) {
   test(`${arch}: gradients and one Adam step on onednn match cpu`, { skip: SKIP }, async () => {
-    const ref = await oneStep('cpu', arch);
-    const got = await oneStep('onednn', arch);
+    const ref = await adamStepOn('cpu', () => build(arch), batch);
+    const got = await adamStepOn('onednn', () => build(arch), batch);
     assert.ok(Math.abs(got.loss - ref.loss) <= 1e-4 * Math.abs(ref.loss), `loss ${got.loss} vs ${ref.loss}`);
     const gmax = Math.max(...ref.grads.map((g) => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
     ref.grads.forEach((r, i) => assertClose(got.grads[i], r, 1e-3, `gradient ${i}`, 1e-2 * gmax));
