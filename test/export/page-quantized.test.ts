@@ -7,40 +7,32 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { exportTfjs } from '../../src/export/tfjs-export.js';
-import { MobileNetServer, createServer } from '../../src/serve/server.js';
+import type { MobileNetServer } from '../../src/serve/server.js';
 import { webDistDir } from '../../src/serve/static-files.js';
-import { Launched, browserSkipReason, launchChromium } from '../serve/browser.js';
+import { browserSkipReason } from '../serve/browser.js';
 import { makeRunDir, removeDir } from '../serve/fixture.js';
-import { barProbabilities, settled, stroke } from '../serve/page-helpers.js';
+import { ServedPage, barProbabilities, closeServedPage, openServedPage, settled, stroke } from '../serve/page-helpers.js';
 
 const skip = browserSkipReason(webDistDir());
 let dir: string;
 let quantized: string;
+let served: ServedPage | undefined;
 let server: MobileNetServer;
 let url: string;
-let chrome: Launched;
 let page: Page;
+let problems: string[] = [];
 const requests: string[] = [];
-const problems: string[] = [];
 
 before(async () => {
   if (skip) return;
   dir = await makeRunDir();
   quantized = (await exportTfjs(dir, { quantize: 'uint8' })).dir;
-  server = await createServer(quantized, { port: 0, backend: 'cpu' });
-  url = await server.listen();
-  chrome = await launchChromium();
-  page = await chrome.context.newPage();
-  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  served = await openServedPage(quantized, 'cpu', (r) => requests.push(new URL(r).pathname));
+  ({ server, url, page, problems } = served);
 });
 
 after(async () => {
-  await chrome?.close();
-  await server?.close();
+  await closeServedPage(served);
   for (const d of [dir, quantized]) if (d) await removeDir(d);
 });
 

@@ -1,5 +1,37 @@
 /** Playwright helpers for the page tests: draw on the pad, wait for the classifier, read the bars. */
 import type { Page } from 'playwright-core';
+import { MobileNetServer, createServer } from '../../src/serve/server.js';
+import { Launched, launchChromium } from './browser.js';
+import type { BackendChoice } from '../../src/backend/index.js';
+
+/** A run served on a free port and the page open on it in headless Chromium, with its console errors collected. */
+export interface ServedPage { server: MobileNetServer; url: string; chrome: Launched; page: Page; problems: string[] }
+
+/**
+ * Serves `dir` with `backend`, opens the page and waits until it is ready; `onRequest(requestUrl, serverUrl)` sees
+ * every request the page makes (listening from before the first one).
+ */
+export async function openServedPage(
+  dir: string, backend: BackendChoice, onRequest?: (requestUrl: string, serverUrl: string) => void,
+): Promise<ServedPage> {
+  const server = await createServer(dir, { port: 0, backend });
+  const url = await server.listen();
+  const chrome = await launchChromium();
+  const page = await chrome.context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  if (onRequest) page.on('request', (r) => onRequest(r.url(), url));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  return { server, url, chrome, page, problems };
+}
+
+/** Closes what openServedPage opened (either may be undefined when the test was skipped). */
+export async function closeServedPage(s: ServedPage | undefined): Promise<void> {
+  await s?.chrome.close();
+  await s?.server.close();
+}
 
 /** Waits until the page has classified the current drawing and nothing is pending. */
 export async function settled(page: Page): Promise<void> {

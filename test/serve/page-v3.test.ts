@@ -8,37 +8,30 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { nativeAvailable } from '../../src/backend/index.js';
-import { MobileNetServer, createServer } from '../../src/serve/server.js';
+import type { MobileNetServer } from '../../src/serve/server.js';
 import { webDistDir } from '../../src/serve/static-files.js';
-import { Launched, browserSkipReason, launchChromium } from './browser.js';
+import { browserSkipReason } from './browser.js';
 import { makeRunDir, removeDir } from './fixture.js';
-import { barProbabilities, settled, stroke } from './page-helpers.js';
+import { ServedPage, barProbabilities, closeServedPage, openServedPage, settled, stroke } from './page-helpers.js';
 
 const skip = browserSkipReason(webDistDir());
 const serverBackend = nativeAvailable().available ? 'onednn' : 'cpu';
 let dir: string;
+let served: ServedPage | undefined;
 let server: MobileNetServer;
 let url: string;
-let chrome: Launched;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 
 before(async () => {
   if (skip) return;
   dir = await makeRunDir({ arch: 'v3-small' });
-  server = await createServer(dir, { port: 0, backend: serverBackend });
-  url = await server.listen();
-  chrome = await launchChromium();
-  page = await chrome.context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  served = await openServedPage(dir, serverBackend);
+  ({ server, url, page, problems } = served);
 });
 
 after(async () => {
-  await chrome?.close();
-  await server?.close();
+  await closeServedPage(served);
   if (dir) await removeDir(dir);
 });
 

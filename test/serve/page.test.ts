@@ -6,38 +6,32 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { MobileNetServer, createServer } from '../../src/serve/server.js';
+import type { MobileNetServer } from '../../src/serve/server.js';
 import { webDistDir } from '../../src/serve/static-files.js';
-import { Launched, browserSkipReason, launchChromium } from './browser.js';
+import { browserSkipReason } from './browser.js';
 import { makeRunDir, removeDir } from './fixture.js';
-import { barProbabilities, settled, stroke } from './page-helpers.js';
+import { ServedPage, barProbabilities, closeServedPage, openServedPage, settled, stroke } from './page-helpers.js';
 
 const skip = browserSkipReason(webDistDir());
 let dir: string;
+let served: ServedPage | undefined;
 let server: MobileNetServer;
 let url: string;
-let chrome: Launched;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 const external: string[] = [];
 
 before(async () => {
   if (skip) return;
   dir = await makeRunDir();
-  server = await createServer(dir, { port: 0, backend: 'cpu' });
-  url = await server.listen();
-  chrome = await launchChromium();
-  page = await chrome.context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(url) && !r.url().startsWith('data:')) external.push(r.url()); });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  served = await openServedPage(dir, 'cpu', (r, base) => {
+    if (!r.startsWith(base) && !r.startsWith('data:')) external.push(r);
+  });
+  ({ server, url, page, problems } = served);
 });
 
 after(async () => {
-  await chrome?.close();
-  await server?.close();
+  await closeServedPage(served);
   if (dir) await removeDir(dir);
 });
 
