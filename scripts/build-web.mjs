@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the browser page (web/src/main.ts + the shared src/serve/mnist-preprocess.ts + @tensorflow/tfjs; the
+// Bundles the browser page (web/src/main.ts + the shared src/data/mnist-preprocess.ts + @tensorflow/tfjs; the
 // API's types come from src/api-types.ts, the module the server builds with too)
 // with esbuild into web/dist (gitignored): index.html, app.js, app.css. No CDN: `mobilenet serve` serves
 // these and the tfjs-backend-wasm binaries from node_modules, so the page works offline.

@@ -18,21 +18,21 @@ export {
 export type {
   LayerCost, LayerKind, ModelCost, SeparableComparison, SeparableRow, BreakdownRow, PaperRow, SummaryJson, CostReport,
 } from './cost/index.js';
-export { saveLayersModel, loadLayersModel } from './export/layers-format.js';
+export { saveLayersModel, loadLayersModel } from './format/layers-format.js';
 export { exportOnnx, convertToOnnx, DEFAULT_OPSET, OPSETS } from './export/onnx/index.js';
 export type { ExportOnnxOptions, OnnxExport, ConvertOptions, Converted } from './export/onnx/index.js';
 export { exportTfjs } from './export/tfjs-export.js';
 export type { ExportTfjsOptions, TfjsExport } from './export/tfjs-export.js';
-export { quantizeWeights, QUANTIZE_DTYPES } from './export/quantize.js';
-export type { QuantizeDtype, Quantization } from './export/quantize.js';
-export { readModelFile } from './export/model-file.js';
-export type { ModelFile } from './export/model-file.js';
+export { quantizeWeights, QUANTIZE_DTYPES } from './format/quantize.js';
+export type { QuantizeDtype, Quantization } from './format/quantize.js';
+export { readModelFile } from './run/model-file.js';
+export type { ModelFile } from './run/model-file.js';
 export { LAYER_CONVERTERS } from './export/onnx/layers.js';
 export { ACTIVATIONS } from './export/onnx/activations.js';
 export { measureOnnxRuntime, measureOnnxModel } from './bench/onnx-runtime.js';
 export type { OrtMeasureOptions, OrtMeasurement } from './bench/onnx-runtime.js';
-export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './train/run-dir.js';
-export type { Run, RunMeta, HistoryRow } from './train/run-dir.js';
+export { loadRun, readMeta, writeMeta, RUN_FORMAT } from './run/run-dir.js';
+export type { Run, RunMeta, HistoryRow } from './run/run-dir.js';
 export { initBackend } from './backend/index.js';
 export type { BackendName, BackendChoice, BackendInfo } from './backend/index.js';
 export { setThreads, getThreads, nativeAvailable } from './backend/index.js';

@@ -3,7 +3,7 @@ import { BackendChoice } from '../backend/index.js';
 import { Measurement, measureInference, measureTraining } from '../bench/measure.js';
 import { ARCHS, PresetName, isV3 } from '../models/presets.js';
 import { OptionError } from '../errors.js';
-import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from './args.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../args.js';
 
 export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
 

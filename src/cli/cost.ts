@@ -2,8 +2,8 @@
 import { initBackend } from '../backend/index.js';
 import { costReport, renderCost } from '../cost/report.js';
 import { OptionError } from '../errors.js';
-import { parseCommandArgs } from './args.js';
-import { unknownNotice } from '../export/model-file.js';
+import { parseCommandArgs } from '../args.js';
+import { unknownNotice } from '../run/model-file.js';
 import { PATH_HELP, fileIdentity, modelFromPath } from './model-path.js';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, buildChosen, parseModelChoice } from './model-options.js';
 

@@ -7,9 +7,9 @@ import { mistakesPng } from '../evaluate/grid.js';
 import { confusionSvg } from '../evaluate/svg.js';
 import { evalText } from '../evaluate/text.js';
 import { OptionError } from '../errors.js';
-import { writeFileAtomic } from '../export/layers-format.js';
-import { loadRun } from '../train/run-dir.js';
-import { oneOf, parseCommandArgs, positiveInt } from './args.js';
+import { writeFileAtomic } from '../format/layers-format.js';
+import { loadRun } from '../run/run-dir.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../args.js';
 
 export const describe = 'test accuracy, per-class precision/recall/F1, confusion matrix and worst mistakes of a trained run';
 

@@ -2,9 +2,9 @@
 import { initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { DEFAULT_OPSET, OPSETS, exportOnnx } from '../export/onnx/index.js';
-import { QUANTIZE_DTYPES } from '../export/quantize.js';
+import { QUANTIZE_DTYPES } from '../format/quantize.js';
 import { exportTfjs } from '../export/tfjs-export.js';
-import { oneOf, parseCommandArgs, parseNumber } from './args.js';
+import { oneOf, parseCommandArgs, parseNumber } from '../args.js';
 
 export const describe = 'export a trained run as ONNX or as (float16/uint8/uint16-quantized) TF.js weights';
 

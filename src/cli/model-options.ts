@@ -2,7 +2,7 @@
 import { OptionError } from '../errors.js';
 import { ARCHS, Arch, BuildOptions, PRESETS, buildModel, isV3 } from '../models/presets.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OptionSpec, oneOf, parseShape, positiveInt, positiveNumber } from './args.js';
+import { OptionSpec, oneOf, parseShape, positiveInt, positiveNumber } from '../args.js';
 
 export const MODEL_OPTIONS = {
   arch: { type: 'string' },

@@ -1,6 +1,6 @@
 /** `summary PATH` / `cost PATH`: a run directory or any TF.js layers model.json instead of --arch. */
 import { OptionError } from '../errors.js';
-import { ModelFile, readModelFile } from '../export/model-file.js';
+import { ModelFile, readModelFile } from '../run/model-file.js';
 import { MODEL_OPTIONS } from './model-options.js';
 
 export const PATH_HELP = `  PATH                      a run directory, a model directory or a TF.js layers model.json (Keras 2 or 3

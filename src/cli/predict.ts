@@ -2,8 +2,8 @@
 import { BackendChoice, initBackend } from '../backend/index.js';
 import { predict } from '../evaluate/evaluate.js';
 import { OptionError } from '../errors.js';
-import { loadRun } from '../train/run-dir.js';
-import { oneOf, parseCommandArgs, positiveInt } from './args.js';
+import { loadRun } from '../run/run-dir.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../args.js';
 
 export const describe = 'top-K classes with probabilities for PNG/JPEG images, from a trained run';
 

@@ -2,7 +2,7 @@
 import { BackendChoice } from '../backend/index.js';
 import { MobileNetError, OptionError } from '../errors.js';
 import { createServer } from '../serve/server.js';
-import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from './args.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../args.js';
 
 export const describe = 'HTTP prediction API and a browser page (draw a digit) for a trained run';
 

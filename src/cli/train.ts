@@ -2,13 +2,13 @@
 import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
-import { QUANTIZE_DTYPES } from '../export/quantize.js';
+import { QUANTIZE_DTYPES } from '../format/quantize.js';
 import { WEIGHT_INITS } from '../models/options.js';
 import { ARCHS, isV3 } from '../models/presets.js';
 import { OPTIMIZERS, RECIPES, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
-import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from './args.js';
+import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from '../args.js';
 import { parseStemStride } from './model-options.js';
 
 export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';

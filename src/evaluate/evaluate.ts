@@ -6,8 +6,8 @@ import type { Dataset, Split } from '../data/types.js';
 import { subsetSplit } from '../data/batches.js';
 import { DataError, OptionError } from '../errors.js';
 import { modelRunner } from '../engine/runner.js';
-import { logitsModel } from '../train/model-files.js';
-import type { Run } from '../train/run-dir.js';
+import { logitsModel } from '../run/model-files.js';
+import type { Run } from '../run/run-dir.js';
 import { imageInput } from './image-input.js';
 import { EvalResult, evaluateModel, softmax } from './metrics.js';
 

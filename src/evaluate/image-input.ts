@@ -10,9 +10,9 @@ import sharp from 'sharp';
 import type { Preprocessing } from '../api-types.js';
 import { decodeImage, loadImage } from '../data/image.js';
 import { DataError } from '../errors.js';
-import { invert, looksLightBackground, toGray } from '../serve/gray.js';
-import { mnistPreprocess, normalise } from '../serve/mnist-preprocess.js';
-import type { RunMeta } from '../train/run-dir.js';
+import { invert, looksLightBackground, toGray } from '../data/gray.js';
+import { mnistPreprocess, normalise } from '../data/mnist-preprocess.js';
+import type { RunMeta } from '../run/run-dir.js';
 
 export type { Preprocessing };
 

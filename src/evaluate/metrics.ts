@@ -1,7 +1,7 @@
 /** Test-set metrics from a logits model: accuracy, loss, confusion matrix, per-class P/R/F1, worst mistakes. */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../data/types.js';
-import { evaluateSplit } from '../train/step.js';
+import { evaluateSplit } from './split-pass.js';
 
 export interface ClassMetrics {
   label: string;

@@ -8,11 +8,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../errors.js';
-import { replaceDir } from '../train/atomic-dir.js';
-import { loadRun } from '../train/run-dir.js';
-import { writeFileAtomic } from './layers-format.js';
-import { QUANTIZE_DTYPES, QuantizeDtype } from './quantize.js';
-import { SHARD_BYTES, modelArtifacts, writeTfjsFiles } from './tfjs-writer.js';
+import { replaceDir } from '../run/atomic-dir.js';
+import { loadRun } from '../run/run-dir.js';
+import { writeFileAtomic } from '../format/layers-format.js';
+import { QUANTIZE_DTYPES, QuantizeDtype } from '../format/quantize.js';
+import { SHARD_BYTES, modelArtifacts, writeTfjsFiles } from '../format/tfjs-writer.js';
 
 export interface ExportTfjsOptions {
   /** Output directory (default DIR-<dtype>, or DIR-tfjs without quantization). */

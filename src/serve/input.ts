@@ -7,9 +7,9 @@
  */
 import { DataError } from '../errors.js';
 import { preprocessingFor } from '../evaluate/image-input.js';
-import type { RunMeta } from '../train/run-dir.js';
-import { invert } from './gray.js';
-import { mnistPreprocess, normalise } from './mnist-preprocess.js';
+import type { RunMeta } from '../run/run-dir.js';
+import { invert } from '../data/gray.js';
+import { mnistPreprocess, normalise } from '../data/mnist-preprocess.js';
 
 export {
   DEFAULT_MAX_PIXELS, ImageTooLargeError, Preprocessing, imageInput, preprocessingFor,

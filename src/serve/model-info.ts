@@ -10,8 +10,8 @@ import { modelCost } from '../cost/model-cost.js';
 import { separableComparison } from '../cost/separable.js';
 import type { ModelInfo } from '../api-types.js';
 import { MACS_NOTE, summaryJson } from '../cost/summary.js';
-import { isQuantized, readModelJson } from '../export/manifest.js';
-import type { Run } from '../train/run-dir.js';
+import { isQuantized, readModelJson } from '../format/manifest.js';
+import type { Run } from '../run/run-dir.js';
 import { preprocessingFor } from './input.js';
 
 export type { ModelInfo };

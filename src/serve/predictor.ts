@@ -7,7 +7,7 @@ import { ModelRunner, modelRunner } from '../engine/runner.js';
 import { softmax } from '../evaluate/metrics.js';
 
 export { softmax };
-import type { RunMeta } from '../train/run-dir.js';
+import type { RunMeta } from '../run/run-dir.js';
 
 export interface Prediction {
   label: string;

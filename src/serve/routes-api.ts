@@ -2,7 +2,7 @@
  * The JSON API: POST /v1/predict, GET /v1/model, GET /healthz.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Run } from '../train/run-dir.js';
+import type { Run } from '../run/run-dir.js';
 import { ACCEPTED_TYPES, methodNotAllowed, sendError } from './errors-http.js';
 import { imageInput, jsonInput } from './input.js';
 import type { ModelInfo } from './model-info.js';

@@ -14,12 +14,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { RngState } from '../data/rng.js';
 import { DataError } from '../errors.js';
-import { loadLayersModel, writeFileAtomic } from '../export/layers-format.js';
-import { SwapFault, completeDir, replaceDir } from './atomic-dir.js';
-import { writeModel } from './model-files.js';
+import { loadLayersModel, writeFileAtomic } from '../format/layers-format.js';
+import { SwapFault, completeDir, replaceDir } from '../run/atomic-dir.js';
+import { writeModel } from '../run/model-files.js';
 import { OptimizerState, optimizerState } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
-import { CurvePoint, HistoryRow, RunMeta, readJson, writeMeta } from './run-dir.js';
+import { CurvePoint, HistoryRow, RunMeta, readJson, writeMeta } from '../run/run-dir.js';
 
 export const STATE_FORMAT = 'mobilenet-train-state/1';
 

@@ -1,5 +1,5 @@
 /** What train() reports while it runs (the CLI renders these; library users may ignore them). */
-import type { HistoryRow } from './run-dir.js';
+import type { HistoryRow } from '../run/run-dir.js';
 
 export type TrainEvent =
   | { type: 'start'; backend: string; /** Steps run by the compiled native engine (else TF.js). */ engine?: boolean; train: number; val: number; test: number; stepsPerEpoch: number;

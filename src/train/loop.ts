@@ -7,15 +7,15 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
-import type { SwapFault } from './atomic-dir.js';
+import type { SwapFault } from '../run/atomic-dir.js';
 import { TrainState, publish, saveBest, saveCheckpoint } from './checkpoint.js';
 import type { WeightEma } from './ema.js';
 import { EvalView, enterEvalView } from './eval-view.js';
 import type { TrainListener } from './events.js';
-import type { HistoryRow } from './run-dir.js';
+import type { HistoryRow } from '../run/run-dir.js';
 import { ScheduleSpan, learningRate } from './schedule.js';
 import type { TrainData } from './setup.js';
-import { evaluateSplit } from './step.js';
+import { evaluateSplit } from '../evaluate/split-pass.js';
 import type { Trainer } from './trainer.js';
 
 export interface LoopContext {

@@ -7,7 +7,7 @@
  * measurements that chose each.
  */
 import { OptionError } from '../errors.js';
-import { QUANTIZE_DTYPES, QuantizeDtype } from '../export/quantize.js';
+import { QUANTIZE_DTYPES, QuantizeDtype } from '../format/quantize.js';
 import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;

@@ -1,6 +1,6 @@
 /** Renders TrainEvents: a progress bar on a TTY (plain lines otherwise) on stderr, one line per epoch on stdout. */
 import type { TrainEvent, TrainListener } from './events.js';
-import type { HistoryRow } from './run-dir.js';
+import type { HistoryRow } from '../run/run-dir.js';
 
 const pct = (x: number | null) => (x === null ? '   –   ' : `${(100 * x).toFixed(2)}%`);
 const loss = (x: number | null) => (x === null ? '  –   ' : x.toFixed(4));

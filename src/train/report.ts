@@ -7,8 +7,8 @@ import { separableComparison } from '../cost/separable.js';
 import { MACS_NOTE, summaryJson } from '../cost/summary.js';
 import { EvalResult } from '../evaluate/metrics.js';
 import { confusionSvg, esc, lineChart } from '../evaluate/svg.js';
-import { writeFileAtomic } from '../export/layers-format.js';
-import type { HistoryRow, RunMeta } from './run-dir.js';
+import { writeFileAtomic } from '../format/layers-format.js';
+import type { HistoryRow, RunMeta } from '../run/run-dir.js';
 
 export interface ReportInput {
   model: tfl.LayersModel;

@@ -7,7 +7,7 @@ import type { Dataset, Split } from '../data/types.js';
 import { DataError, OptionError } from '../errors.js';
 import { BuildOptions, buildModel, isV3, presetOptions } from '../models/presets.js';
 import type { ResolvedTrainOptions } from './options.js';
-import { RUN_FORMAT, RunMeta } from './run-dir.js';
+import { RUN_FORMAT, RunMeta } from '../run/run-dir.js';
 
 export interface TrainData {
   dataset: Dataset;

@@ -48,7 +48,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Engine } from '../../src/engine/engine.js';
 import type { OptSettings } from '../../src/engine/optimizer-state.js';
-import { countCorrect, crossEntropyFromLogits } from '../../src/train/loss.js';
+import { countCorrect, crossEntropyFromLogits } from '../../src/evaluate/loss.js';
 import { trainableVariables } from '../../src/train/step.js';
 import { rand } from '../backend/compare.js';
 

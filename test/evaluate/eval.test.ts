@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodePng } from '../../src/data/image.js';
 import { evaluate, predict } from '../../src/evaluate/evaluate.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
 

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { predict } from '../../src/evaluate/evaluate.js';
 import { createServer } from '../../src/serve/server.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { makeRunDir, removeDir } from '../serve/fixture.js';
 import { mnistTestDigits } from '../serve/mnist.js';
 

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { quantizeWeights } from '../../src/export/quantize.js';
+import { quantizeWeights } from '../../src/format/quantize.js';
 
 type Json = Record<string, unknown>;
 interface KerasLayer { class_name: string; config: Json; name: string; inbound_nodes: unknown[] }

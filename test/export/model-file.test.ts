@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadLayersModel } from '../../src/export/layers-format.js';
+import { loadLayersModel } from '../../src/format/layers-format.js';
 import { runCli } from '../helpers.js';
 import { kerasV2Fixture, toKeras3, writeFixture } from './keras-fixture.js';
 

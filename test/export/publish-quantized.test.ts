@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readModelJson } from '../../src/export/manifest.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { readModelJson } from '../../src/format/manifest.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
 

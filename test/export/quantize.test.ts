@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { affineRange, quantizeWeights, roundHalfEven, toFloat16Bits } from '../../src/export/quantize.js';
+import { affineRange, quantizeWeights, roundHalfEven, toFloat16Bits } from '../../src/format/quantize.js';
 
 const PY = '/usr/bin/python3';
 const hasNumpy = spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadLayersModel } from '../../src/export/layers-format.js';
+import { loadLayersModel } from '../../src/format/layers-format.js';
 import { exportTfjs } from '../../src/export/tfjs-export.js';
 import { runCli } from '../helpers.js';
 import { makeRunDir, removeDir } from '../serve/fixture.js';

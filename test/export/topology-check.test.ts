@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../../src/backend/index.js';
 import { DataError } from '../../src/errors.js';
-import { saveLayersModel } from '../../src/export/layers-format.js';
-import { checkTopology } from '../../src/export/topology-check.js';
+import { saveLayersModel } from '../../src/format/layers-format.js';
+import { checkTopology } from '../../src/format/topology-check.js';
 import { buildModel } from '../../src/models/presets.js';
 import { ROOT } from '../helpers.js';
 

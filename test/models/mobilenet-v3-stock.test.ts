@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, nativeAvailable } from '../../src/backend/index.js';
-import { saveLayersModel } from '../../src/export/layers-format.js';
+import { saveLayersModel } from '../../src/format/layers-format.js';
 import { buildModel } from '../../src/models/presets.js';
 import { ROOT } from '../helpers.js';
 import { calibrateBatchNorm } from '../serve/fixture.js';

@@ -6,7 +6,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { encodePng } from '../../src/data/image.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { MobileNetServer, createServer } from '../../src/serve/server.js';
 import { makeRunDir, removeDir } from './fixture.js';
 import { mnistTestDigits, toRows } from './mnist.js';

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/index.js';
-import { saveLayersModel } from '../../src/export/layers-format.js';
+import { saveLayersModel } from '../../src/format/layers-format.js';
 import { Arch, BuildOptions, buildModel, isV3 } from '../../src/models/presets.js';
-import { HistoryRow, RUN_FORMAT, RunMeta, writeMeta } from '../../src/train/run-dir.js';
+import { HistoryRow, RUN_FORMAT, RunMeta, writeMeta } from '../../src/run/run-dir.js';
 import { mnistTestDigits } from './mnist.js';
 
 export const MNIST_MEAN = 0.1307;

@@ -1,9 +1,9 @@
 /** The shared MNIST preprocessing, grayscale/polarity helpers, JSON pixel checks, softmax and top-K. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { looksLightBackground, toGray } from '../../src/serve/gray.js';
+import { looksLightBackground, toGray } from '../../src/data/gray.js';
 import { flattenPixels } from '../../src/serve/input.js';
-import { centreOfMass, inkBox, mnistPreprocess, normalise, resizeArea } from '../../src/serve/mnist-preprocess.js';
+import { centreOfMass, inkBox, mnistPreprocess, normalise, resizeArea } from '../../src/data/mnist-preprocess.js';
 import { softmax, topK } from '../../src/serve/predictor.js';
 import { mnistTestDigits } from './mnist.js';
 

@@ -13,7 +13,7 @@ import { buildModel } from '../../src/models/presets.js';
 import { WeightEma } from '../../src/train/ema.js';
 import { RECIPES, resolveTrainOptions } from '../../src/train/options.js';
 import { renderReport, targetLine } from '../../src/train/report.js';
-import type { HistoryRow } from '../../src/train/run-dir.js';
+import type { HistoryRow } from '../../src/run/run-dir.js';
 import { decayKernels, trainStep, trainableVariables } from '../../src/train/step.js';
 import { makeOptimizer } from '../../src/train/optimizer.js';
 

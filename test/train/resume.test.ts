@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { TrainConfig, resumeTraining, train } from '../../src/train/train.js';
 import { TINY, bandDataset } from './fixture.js';
 

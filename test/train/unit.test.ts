@@ -9,10 +9,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import { OptionError } from '../../src/errors.js';
 import { perClassMetrics } from '../../src/evaluate/metrics.js';
 import { confusionText } from '../../src/evaluate/text.js';
-import { SwapStage, completeDir, replaceDir } from '../../src/train/atomic-dir.js';
+import { SwapStage, completeDir, replaceDir } from '../../src/run/atomic-dir.js';
 import { historyCsv } from '../../src/train/checkpoint.js';
-import { crossEntropyFromLogits } from '../../src/train/loss.js';
-import { setHeadActivation } from '../../src/train/model-files.js';
+import { crossEntropyFromLogits } from '../../src/evaluate/loss.js';
+import { setHeadActivation } from '../../src/run/model-files.js';
 import { resolveTrainOptions } from '../../src/train/options.js';
 import { learningRate } from '../../src/train/schedule.js';
 

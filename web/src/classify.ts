@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { mnistPreprocess, normalise, resizeArea } from '../../src/serve/mnist-preprocess.js';
+import { mnistPreprocess, normalise, resizeArea } from '../../src/data/mnist-preprocess.js';
 import type { ErrorResponse, ModelInfo, PredictResponse } from '../../src/api-types.js';
 
 export interface Result {

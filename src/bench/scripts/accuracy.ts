@@ -9,7 +9,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendChoice, getThreads } from '../../backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../../cli/args.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { progressPrinter } from '../../train/progress.js';
 import { TrainConfig, TrainResult, train } from '../../train/train.js';

@@ -4,8 +4,8 @@
  * with call counts and share of the step: what to make native next.
  */
 import { BackendChoice } from '../../backend/index.js';
-import { profileTrainingStep, renderProfile } from '../../bench/profile.js';
-import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../cli/args.js';
+import { profileTrainingStep, renderProfile } from '../profile.js';
+import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { ARCHS, PresetName } from '../../models/presets.js';
 

@@ -11,12 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../../cli/args.js';
+import { oneOf, parseCommandArgs, positiveInt } from '../../args.js';
 import { encodePng } from '../../data/image.js';
 import { MobileNetError } from '../../errors.js';
-import { saveLayersModel } from '../../export/layers-format.js';
+import { saveLayersModel } from '../../format/layers-format.js';
 import { buildModel } from '../../models/presets.js';
-import { RUN_FORMAT, writeMeta } from '../../train/run-dir.js';
+import { RUN_FORMAT, writeMeta } from '../../run/run-dir.js';
 
 const HELP = `usage: node dist/src/bench/scripts/serve.js [options]     (load test on 127.0.0.1 only)
   --run DIR          run directory to serve (default: an untrained V2 alpha 0.35, mnist preset, in a temp dir)

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BackendName, getThreads, nativeAvailable, setThreads } from '../../backend/index.js';
-import { parseCommandArgs, parseNumber, positiveInt } from '../../cli/args.js';
+import { parseCommandArgs, parseNumber, positiveInt } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { ALL_BACKENDS, probeBackends } from '../backends.js';
 import { CASE_NAMES, LATENCY_STEP_FACTOR, selectCases, splitList } from '../cases.js';

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of core ops
 import { initBackend } from '../../backend/index.js';
 import { AFFINE, HARD_SIGMOID, HARD_SWISH, SE_MUL, SPATIAL_MEAN } from '../../backend/v3-kernels.js';
-import { parseCommandArgs, positiveInt } from '../../cli/args.js';
+import { parseCommandArgs, positiveInt } from '../../args.js';
 
 type Fn = (x: tf.Tensor, g: tf.Tensor) => tf.Tensor;
 

@@ -6,8 +6,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../../errors.js';
-import { RunMeta, loadRun } from '../../train/run-dir.js';
-import { writeFileAtomic } from '../layers-format.js';
+import { RunMeta, loadRun } from '../../run/run-dir.js';
+import { writeFileAtomic } from '../../format/layers-format.js';
 import { ConvertOptions, Converted, DEFAULT_OPSET, convertToOnnx } from './convert.js';
 
 export { convertToOnnx, DEFAULT_OPSET, OPSETS } from './convert.js';

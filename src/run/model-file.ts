@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
-import { RunMeta, readMeta } from '../train/run-dir.js';
-import { isKeras3, modelConfigOf, normalizeTopology, unknownClasses } from './keras-topology.js';
-import { modelJsonPath } from './layers-format.js';
-import { checkShards, manifestFiles, readModelJson, specBytes } from './manifest.js';
+import { RunMeta, readMeta } from './run-dir.js';
+import { isKeras3, modelConfigOf, normalizeTopology, unknownClasses } from '../format/keras-topology.js';
+import { modelJsonPath } from '../format/layers-format.js';
+import { checkShards, manifestFiles, readModelJson, specBytes } from '../format/manifest.js';
 
 type Kwargs = Record<string, unknown>;
 

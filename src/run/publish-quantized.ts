@@ -7,10 +7,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { setHeadActivation } from '../train/model-files.js';
-import { WEIGHTS_BIN } from './layers-format.js';
-import type { QuantizeDtype } from './quantize.js';
-import { modelArtifacts, writeTfjsFiles } from './tfjs-writer.js';
+import { setHeadActivation } from './model-files.js';
+import { WEIGHTS_BIN } from '../format/layers-format.js';
+import type { QuantizeDtype } from '../format/quantize.js';
+import { modelArtifacts, writeTfjsFiles } from '../format/tfjs-writer.js';
 
 /** Writes `model` (logits; published with a softmax head) into dir with `dtype` weights. Returns its files. */
 export async function publishQuantized(dir: string, model: tfl.LayersModel, dtype: QuantizeDtype): Promise<string[]> {

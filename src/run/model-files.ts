@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
-import { MODEL_JSON, WEIGHTS_BIN, writeFileAtomic } from '../export/layers-format.js';
+import { MODEL_JSON, WEIGHTS_BIN, writeFileAtomic } from '../format/layers-format.js';
 import { buildModel } from '../models/presets.js';
-import type { RunMeta } from './run-dir.js';
+import type { RunMeta } from './meta.js';
 
 interface LayerJson { class_name?: string; config?: { name?: string; activation?: string } }
 

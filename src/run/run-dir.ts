@@ -13,34 +13,12 @@ import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { CurvePoint, HistoryRow } from '../api-types.js';
 import { DataError } from '../errors.js';
-import { loadLayersModel, writeFileAtomic } from '../export/layers-format.js';
-import type { Arch, BuildOptions } from '../models/presets.js';
+import { loadLayersModel } from '../format/layers-format.js';
+import { RunMeta, readJson, readMeta } from './meta.js';
 import { checkRunModel } from './run-check.js';
 
-export const RUN_FORMAT = 'mobilenet-run/1';
-
-export interface RunMeta {
-  format: typeof RUN_FORMAT;
-  arch: Arch;
-  /** Preset the model was built from, if any. */
-  preset: string | null;
-  /** The options the builder got (after the preset was applied). */
-  buildOptions: BuildOptions;
-  /** [H, W, C] the model takes. */
-  inputShape: [number, number, number];
-  /** Class names, index = class id. */
-  labels: string[];
-  /** Per-channel mean and std on the 0..1 pixel scale: x = (pixel/255 - mean) / std. */
-  normalization: { mean: number[]; std: number[] };
-  /** What the model's output is: softmax probabilities or logits (apply softmax). */
-  output: 'logits' | 'probabilities';
-  /** Dataset spec it was trained on ('mnist', 'fashion-mnist', 'folder:PATH'). */
-  dataset: string;
-  /** Backend that trained it, and the command line. */
-  backend: string;
-  command: string;
-}
-
+export { RUN_FORMAT, readJson, readMeta, writeMeta } from './meta.js';
+export type { RunMeta } from './meta.js';
 export type { CurvePoint, HistoryRow };
 
 export interface Run {
@@ -52,37 +30,6 @@ export interface Run {
   curve?: CurvePoint[];
   /** Problems with optional files (history.json, curve.json) that did not stop loading. */
   warnings?: string[];
-}
-
-/** Reads and parses a JSON file; a missing or malformed file is one DataError naming it. */
-export async function readJson<T = unknown>(file: string): Promise<T> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new DataError(`${file} is not valid JSON`);
-  }
-}
-
-export async function writeMeta(dir: string, meta: RunMeta): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-}
-
-export async function readMeta(dir: string): Promise<RunMeta> {
-  const file = path.join(dir, 'meta.json');
-  const meta = (await readJson(file)) as Partial<RunMeta>;
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new DataError(`${file}: not a JSON object`);
-  if (meta.format !== RUN_FORMAT) throw new DataError(`${file}: not a mobilenet run (format is not ${RUN_FORMAT})`);
-  for (const k of ['arch', 'inputShape', 'labels', 'normalization', 'output'] as const) {
-    if (meta[k] === undefined) throw new DataError(`${file}: missing "${k}"`);
-  }
-  return meta as RunMeta;
 }
 
 /** Reads an optional JSON file that eval/predict/serve can do without: a problem becomes a warning. */

@@ -12,8 +12,8 @@ import { initBackend } from '../../src/backend/index.js';
 import { DataError } from '../../src/errors.js';
 import { buildModel } from '../../src/models/presets.js';
 import { createServer } from '../../src/serve/server.js';
-import { writeModel } from '../../src/train/model-files.js';
-import { RUN_FORMAT, RunMeta, loadRun, writeMeta } from '../../src/train/run-dir.js';
+import { writeModel } from '../../src/run/model-files.js';
+import { RUN_FORMAT, RunMeta, loadRun, writeMeta } from '../../src/run/run-dir.js';
 
 await initBackend('cpu');
 

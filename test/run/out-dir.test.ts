@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataError, OptionError } from '../../src/errors.js';
-import { loadRun } from '../../src/train/run-dir.js';
+import { loadRun } from '../../src/run/run-dir.js';
 import { TrainConfig, train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
 

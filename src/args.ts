@@ -1,6 +1,6 @@
 /** Small shared helpers for CLI commands: option parsing and value checks that throw OptionError. */
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { OptionError } from '../errors.js';
+import { OptionError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
