@@ -8,6 +8,7 @@ import { confusionSvg } from '../evaluate/svg.js';
 import { evalText } from '../evaluate/text.js';
 import { OptionError } from '../errors.js';
 import { writeFileAtomic } from '../format/layers-format.js';
+import { checkWritable, writeFailure } from '../fs-errors.js';
 import { loadRun } from '../run/run-dir.js';
 import { oneOf, parseCommandArgs, positiveInt } from '../args.js';
 
@@ -22,11 +23,11 @@ const HELP = `usage: mobilenet eval DIR [--dataset SPEC] [--best] [--json] [--li
   --out DIR2       where confusion.svg and mistakes.png go (default DIR/eval, or DIR/best/eval)
   --backend NAME   auto|onednn|cpu|wasm (default auto)`;
 
-/** Creates `out` (a file in the way is an OptionError, not EEXIST). */
-async function outputDir(out: string): Promise<void> {
+/** Checks, before any work, that `out` can hold the eval files: not a file, not read-only. */
+async function checkOutputDir(out: string, given: boolean): Promise<void> {
   const st = await fs.stat(out).catch(() => null);
   if (st && !st.isDirectory()) throw new OptionError(`--out ${out} is a file, not a directory`);
-  await fs.mkdir(out, { recursive: true });
+  await checkWritable(out, given ? 'choose another --out' : 'write the eval files elsewhere with --out DIR2');
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -45,10 +46,11 @@ export async function run(argv: string[]): Promise<number> {
   if (be.notice) console.error(be.notice);
   const dir = positionals[0];
   const runDir = await loadRun(dir, { best: v.best === true });
+  const out = (v.out as string | undefined) ?? path.join(dir, v.best ? 'best' : '', 'eval');
+  await checkOutputDir(out, v.out !== undefined);
   if (!v.json) console.error(`backend ${be.name}; evaluating ${v.best ? path.join(dir, 'best') : dir}`);
   const r = await evaluate(runDir, v.dataset as string | undefined, { limit });
-  const out = (v.out as string | undefined) ?? path.join(dir, v.best ? 'best' : '', 'eval');
-  await outputDir(out);
+  await fs.mkdir(out, { recursive: true }).catch((e) => { throw writeFailure(e, out); });
   const svgFile = path.join(out, 'confusion.svg');
   const pngFile = path.join(out, 'mistakes.png');
   await writeFileAtomic(svgFile, confusionSvg(r.confusion, runDir.meta.labels));

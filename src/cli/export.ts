@@ -13,6 +13,7 @@ const HELP = `usage: mobilenet export DIR --format onnx|tfjs [options]
   --format onnx|tfjs      what to write (required)
   --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>)
   --best                  export DIR/best
+  --overwrite             replace what is at --out (a file by a file, an earlier export by a new one; never a run)
   --json                  print what was written as one JSON object
  onnx:
   --opset N               ONNX opset, ${OPSETS[0]}-${OPSETS[OPSETS.length - 1]} (default ${DEFAULT_OPSET})
@@ -23,7 +24,7 @@ const HELP = `usage: mobilenet export DIR --format onnx|tfjs [options]
   --quantize DTYPE        float16, uint8 or uint16 weights, as tensorflowjs_converter --quantize_* writes them`;
 
 const OPTIONS = {
-  format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, json: { type: 'boolean' },
+  format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' },
   opset: { type: 'string' }, logits: { type: 'boolean' }, 'input-layout': { type: 'string' }, 'no-fold': { type: 'boolean' },
   quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === 'onnx') {
     const opset = parseNumber('opset', v.opset as string | undefined, (n) => (OPSETS as readonly number[]).includes(n), `one of ${OPSETS.join(', ')}`);
     const r = await exportOnnx(dir, {
-      out, best: v.best === true, opset, logits: v.logits === true, fold: v['no-fold'] !== true,
+      out, best: v.best === true, overwrite: v.overwrite === true, opset, logits: v.logits === true, fold: v['no-fold'] !== true,
       inputLayout: oneOf('input-layout', v['input-layout'] as string | undefined, ['nhwc', 'nchw'] as const),
     });
     if (v.json) console.log(JSON.stringify(r));
@@ -59,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const quantize = oneOf('quantize', v.quantize as string | undefined, QUANTIZE_DTYPES) ?? null;
-  const r = await exportTfjs(dir, { out, quantize, best: v.best === true });
+  const r = await exportTfjs(dir, { out, quantize, best: v.best === true, overwrite: v.overwrite === true });
   if (v.json) console.log(JSON.stringify(r));
   else console.log(`wrote ${r.dir}: ${r.files.join(', ')} (${mb(r.bytes)}, weights ${quantize ?? 'float32'})`);
   return 0;

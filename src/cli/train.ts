@@ -1,4 +1,4 @@
-/** `mobilenet train`: parse, call train()/resumeTraining(), print progress; Ctrl-C saves and exits 130. */
+/** `mobilenet train`: parse, call train()/resumeTraining(), print progress; Ctrl-C (SIGTERM) saves and exits 130 (143). */
 import * as path from 'node:path';
 import { BackendChoice } from '../backend/index.js';
 import { OptionError } from '../errors.js';
@@ -26,7 +26,7 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --init NAME               ${WEIGHT_INITS.join('|')}: weight initialisation (default torchvision: He normal fan_out;
                             keras' glorot_uniform made 5 of 13 V2 MNIST recipe runs collapse at lr 0.01, He none of 3)
   --epochs N                default 10
-  --batch-size N            default 128
+  --batch-size N            default 128 (at least 2: batch normalization learns from the batch)
   --lr X                    peak learning rate (default 0.01)
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default adam; sgd has momentum 0.9)
   --schedule NAME           ${SCHEDULES.join('|')} (default cosine, after a linear warm-up)
@@ -98,7 +98,7 @@ function trainOptions(v: Values): TrainOptions {
       minimalistic: v.minimalistic === true ? true : undefined, init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
       stemStride: parseStemStride(str(v, 'stem-stride')),
     },
-    epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: positiveInt('batch-size', str(v, 'batch-size')),
+    epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: parseNumber('batch-size', str(v, 'batch-size'), (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2 (batch normalization needs 2 images a batch)'),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
     schedule: oneOf('schedule', str(v, 'schedule'), SCHEDULES),
     warmupSteps: parseNumber('warmup', str(v, 'warmup'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
@@ -119,7 +119,13 @@ function trainOptions(v: Values): TrainOptions {
 }
 
 function summary(r: TrainResult): string {
-  const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}` : 'no test evaluation';
+  if (r.status === 'unchanged') {
+    const how = r.finished === 'early-stop' ? `stopped early after epoch ${r.history.length}` : `finished its ${r.history.length} epochs`;
+    const more = r.finished === 'early-stop' ? '' : `; --epochs N (N > ${r.history.length}) trains it further`;
+    return `nothing to do: ${r.dir} already ${how}; nothing was changed${more}`;
+  }
+  const t = r.test ? `test accuracy ${(100 * r.test.accuracy).toFixed(2)}%, loss ${r.test.loss.toFixed(4)}`
+    : r.status !== 'interrupted' && r.counts.test === 0 ? 'no test split (the dataset has no test images), not evaluated' : 'no test evaluation';
   const q = r.quantized ? `; published with ${r.quantized.dtype} weights: test accuracy ${(100 * r.quantized.test.accuracy).toFixed(2)}%` : '';
   const reached = r.reached ? `; test accuracy first reached ${(100 * r.reached.target).toFixed(2)}% at epoch ${r.reached.epoch} (${(r.reached.elapsed / 60).toFixed(1)} min)` : '';
   const best = r.best ? `; best validation ${(100 * r.best.valAcc).toFixed(2)}% at epoch ${r.best.epoch} (best/)` : '';
@@ -134,11 +140,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const backend = oneOf('backend', str(v, 'backend'), ['auto', 'onednn', 'cpu', 'wasm'] as const) as BackendChoice | undefined;
   const ac = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ninterrupted: finishing this step and saving a checkpoint (Ctrl-C again to kill)\n');
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const stop = (name: 'SIGINT' | 'SIGTERM') => () => { // SIGTERM (kill, systemd, docker stop) saves as Ctrl-C does
+    signal ??= name;
+    process.stderr.write(`\ninterrupted (${name}): finishing this step and saving a checkpoint (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to kill)\n`);
     ac.abort();
   };
-  process.once('SIGINT', onSigint);
+  const handlers = { SIGINT: stop('SIGINT'), SIGTERM: stop('SIGTERM') };
+  for (const [name, h] of Object.entries(handlers)) process.once(name, h);
   const control = { backend, signal: ac.signal, onEvent: progressPrinter() };
   try {
     let r: TrainResult;
@@ -154,8 +163,8 @@ export async function run(argv: string[]): Promise<number> {
       r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command, overwrite: v.overwrite === true });
     }
     console.log(summary(r));
-    return r.status === 'interrupted' ? 130 : 0;
+    return r.status !== 'interrupted' ? 0 : signal === 'SIGTERM' ? 143 : 130;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const [name, h] of Object.entries(handlers)) process.removeListener(name, h);
   }
 }

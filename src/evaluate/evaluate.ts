@@ -44,6 +44,11 @@ export async function evaluate(run: Run, dataset?: Dataset | string, o: Evaluate
     throw new DataError(`dataset ${ds.name} has ${ds.labels.length} classes, the model ${meta.labels.length}`);
   }
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new OptionError(`limit must be a positive integer, got ${o.limit}`);
+  if (ds.test.count === 0) {
+    const hint = ds.name.startsWith('folder:')
+      ? ' (a folder without train/ and test/ holds out 20% of each class: give it a test/ folder or at least 3 images a class)' : '';
+    throw new DataError(`dataset ${ds.name} has no test images: nothing to evaluate${hint}`);
+  }
   const split = o.limit && o.limit < ds.test.count ? subsetSplit(ds.test, Int32Array.from({ length: o.limit }, (_, i) => i)) : ds.test;
   const model = logitsModel(run.model, meta, path.join(run.dir, 'meta.json'));
   return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25), split };

@@ -2,13 +2,16 @@
  * exportTfjs(): a run directory (or a LayersModel) → a TF.js layers model in the converter's layout,
  * optionally with quantized weights (float16 / uint8 / uint16). From a run directory the result is a run
  * directory too (meta.json and history.json copied), so predict / eval / serve read it as they read the
- * original. The output directory is written complete under DIR.tmp and renamed into place.
+ * original. The output directory is written complete under DIR.tmp and renamed into place; where it may go
+ * (never into a run, never over anything without overwrite) is run/out-path.ts's rule.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../errors.js';
 import { replaceDir } from '../run/atomic-dir.js';
+import { writeFailure } from '../fs-errors.js';
+import { checkOutPath } from '../run/out-path.js';
 import { loadRun } from '../run/run-dir.js';
 import { writeFileAtomic } from '../format/layers-format.js';
 import { QUANTIZE_DTYPES, QuantizeDtype } from '../format/quantize.js';
@@ -20,6 +23,8 @@ export interface ExportTfjsOptions {
   quantize?: QuantizeDtype | null;
   best?: boolean;
   shardBytes?: number;
+  /** Replace an earlier exported model directory at `out` (never a training run or a folder of something else). */
+  overwrite?: boolean;
 }
 
 export interface TfjsExport {
@@ -28,20 +33,6 @@ export interface TfjsExport {
   /** Bytes of model.json + shards. */
   bytes: number;
   quantize: QuantizeDtype | null;
-}
-
-/** Refuses to replace a directory that is not a model (or not empty): export must never destroy data. */
-async function checkTarget(out: string, source: string | null): Promise<void> {
-  if (source !== null && path.resolve(out) === path.resolve(source)) {
-    throw new OptionError(`--out ${out} is the run directory itself; choose another directory`);
-  }
-  const entries = await fs.readdir(out).catch(() => null);
-  if (entries && entries.length > 0 && !entries.includes('model.json')) {
-    throw new OptionError(`--out ${out} exists and holds no model.json; refusing to replace it`);
-  }
-  if (entries && entries.includes('checkpoint')) {
-    throw new OptionError(`--out ${out} is a training run directory (it has checkpoint/); refusing to replace it`);
-  }
 }
 
 async function sizeOf(dir: string, files: string[]): Promise<number> {
@@ -59,13 +50,13 @@ export async function exportTfjs(source: string | tfl.LayersModel, o: ExportTfjs
   const isRun = typeof source === 'string';
   const out = o.out ?? (isRun ? `${source.replace(/[\\/]+$/, '')}-${quantize ?? 'tfjs'}` : undefined);
   if (!out) throw new OptionError('out (the directory to write) is required when exporting a model object');
-  await checkTarget(out, isRun ? source : null);
+  await checkOutPath(out, { kind: 'dir', overwrite: o.overwrite, source: isRun ? source : undefined });
   const run = isRun ? await loadRun(source, { best: o.best }) : null;
   const model = run?.model ?? (source as tfl.LayersModel);
   let files: string[] = [];
   try {
     const artifacts = await modelArtifacts(model);
-    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true }).catch((e) => { throw writeFailure(e, out); });
     await replaceDir(out, async (tmp) => {
       files = await writeTfjsFiles(tmp, artifacts, { quantize, shardBytes: o.shardBytes ?? SHARD_BYTES });
       if (run) {

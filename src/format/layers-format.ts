@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
+import { writeFailure } from '../fs-errors.js';
 import { modelConfigOf, normalizeTopology, unknownClasses } from './keras-topology.js';
 import { readModelJson, readWeights } from './manifest.js';
 import { checkTopology } from './topology-check.js';
@@ -27,8 +28,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     }
     await fs.rename(tmp, file);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw writeFailure(e, file);
   }
 }
 

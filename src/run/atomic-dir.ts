@@ -1,10 +1,12 @@
 /**
  * Whole-directory atomic replacement, for checkpoints: write everything into DIR.tmp (each file
  * fsynced), fsync it, move the previous DIR to DIR.old, rename DIR.tmp to DIR, then delete DIR.old.
- * A kill at any moment leaves DIR or DIR.old complete; completeDir() finds whichever it is.
+ * A kill at any moment leaves DIR or DIR.old complete; completeDir() finds whichever it is. A failed write
+ * (disk full, read-only) removes DIR.tmp and is one DataError naming the file (fs-errors.ts).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFailure } from '../fs-errors.js';
 
 export type SwapStage = 'written' | 'old-moved' | 'renamed';
 
@@ -29,10 +31,15 @@ export async function syncDir(dir: string): Promise<void> {
 export async function replaceDir(final: string, write: (tmp: string) => Promise<void>, fault?: SwapFault): Promise<void> {
   const tmp = `${final}.tmp`;
   const old = `${final}.old`;
-  await fs.rm(tmp, { recursive: true, force: true });
-  await fs.mkdir(tmp, { recursive: true });
-  await write(tmp);
-  await syncDir(tmp);
+  try {
+    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.mkdir(tmp, { recursive: true });
+    await write(tmp);
+    await syncDir(tmp);
+  } catch (e) { // a full disk, a read-only location: leave no half-written DIR.tmp behind, say where
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw writeFailure(e, tmp);
+  }
   fault?.('written');
   if (await exists(final)) {
     // Never destroy the only complete copy: if DIR.old is all there is (a crash after the move

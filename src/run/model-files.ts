@@ -21,11 +21,26 @@ export function setHeadActivation(topology: unknown, activation: 'softmax' | 'li
   head.config.activation = activation;
 }
 
-/** Writes model.json + weights.bin into dir (each atomically); `softmax` patches the head. */
+/** A model with a NaN or infinite weight is never written (the last line of defence behind the training checks). */
+function refuseNonFinite(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, dir: string): void {
+  let offset = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (w.dtype === 'float32') {
+      const values = new Float32Array(data, offset, n);
+      const i = values.findIndex((v) => !Number.isFinite(v));
+      if (i >= 0) throw new DataError(`refusing to write a model to ${dir}: weight ${w.name} holds ${values[i]} (at index ${i})`);
+    }
+    offset += n * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1);
+  }
+}
+
+/** Writes model.json + weights.bin into dir (each atomically, never with a non-finite weight); `softmax` patches the head. */
 export async function writeModel(model: tfl.LayersModel, dir: string, o: { softmax: boolean }): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (a) => {
     const topology = JSON.parse(JSON.stringify(a.modelTopology));
     if (o.softmax) setHeadActivation(topology, 'softmax');
+    refuseNonFinite(a.weightSpecs ?? [], a.weightData as ArrayBuffer, dir);
     await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(a.weightData as ArrayBuffer));
     const json = {
       modelTopology: topology, format: 'layers-model', generatedBy: `mobilenet (TensorFlow.js ${tf.version_core})`,

@@ -45,8 +45,8 @@ export function checkMeta(meta: Record<string, unknown>, file: string): asserts 
   need(isObject(meta.buildOptions), file, `"buildOptions" must be an object, got ${show(meta.buildOptions)}`);
 }
 
-/** Every weight finite; names the first that is not. */
-function checkWeights(model: tfl.LayersModel, file: string): void {
+/** Every weight finite; names the first that is not (DataError `file: weight NAME holds NaN (at index I)`). */
+export function checkWeights(model: tfl.LayersModel, file: string): void {
   for (const w of model.weights) {
     const values = w.read().dataSync();
     for (let i = 0; i < values.length; i++) {

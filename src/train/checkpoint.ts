@@ -16,7 +16,9 @@ import type { RngState } from '../data/rng.js';
 import { DataError } from '../errors.js';
 import { loadLayersModel, writeFileAtomic } from '../format/layers-format.js';
 import { SwapFault, completeDir, replaceDir } from '../run/atomic-dir.js';
+import { isUnfinishedStart } from '../run/out-dir.js';
 import { writeModel } from '../run/model-files.js';
+import { checkCheckpointWeights, checkSlots, checkState } from './checkpoint-check.js';
 import { OptimizerState, optimizerState } from './optimizer.js';
 import type { ResolvedTrainOptions } from './options.js';
 import { CurvePoint, HistoryRow, RunMeta, readJson, writeMeta } from '../run/run-dir.js';
@@ -76,12 +78,23 @@ export interface Checkpoint {
   from: string;
 }
 
-/** Reads the last complete checkpoint of run directory `dir`. */
+/**
+ * Reads the last complete checkpoint of run directory `dir`, checked whole (checkpoint-check.ts): state.json
+ * first, then finite weights, optimizer slots and EMA.
+ */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const from = await completeDir(path.join(dir, 'checkpoint'));
-  if (!from) throw new DataError(`${dir} has no checkpoint to resume from (no ${path.join(dir, 'checkpoint')})`);
+  if (!from) {
+    const entries = await fs.readdir(dir).catch(() => null);
+    if (entries && isUnfinishedStart(entries)) {
+      throw new DataError(`${dir} holds an unfinished start (only checkpoint.tmp/: no checkpoint was completed, nothing to resume); `
+        + `start again with train --out ${dir} --overwrite`);
+    }
+    throw new DataError(`${dir} has no checkpoint to resume from (no ${path.join(dir, 'checkpoint')})`);
+  }
   const state = await readJson<TrainState>(path.join(from, 'state.json'));
   if (state?.format !== STATE_FORMAT) throw new DataError(`${path.join(from, 'state.json')}: not a ${STATE_FORMAT} file`);
+  checkState(state, path.join(from, 'state.json'));
   const oj = await readJson<{ specs: tf.io.WeightsManifestEntry[]; scalars?: Record<string, number> }>(path.join(from, 'optimizer.json'));
   if (!Array.isArray(oj?.specs)) throw new DataError(`${path.join(from, 'optimizer.json')}: missing "specs"`);
   let bin: Buffer;
@@ -95,6 +108,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const emaBin = await fs.readFile(path.join(from, 'ema.bin')).catch(() => null);
   if (emaBin && emaBin.byteLength % 4) throw new DataError(`${path.join(from, 'ema.bin')}: ${emaBin.byteLength} bytes is not a float32 array`);
   const ema = emaBin ? new Float32Array(emaBin.buffer.slice(emaBin.byteOffset, emaBin.byteOffset + emaBin.byteLength)) : null;
+  try {
+    checkCheckpointWeights(model, from);
+    checkSlots(oj.specs, data, ema, from);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return { model, ema, optimizer: { specs: oj.specs, data, scalars: oj.scalars }, state, from };
 }
 

@@ -6,6 +6,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches } from '../data/batches.js';
+import { DataError } from '../errors.js';
+import { checkWeights } from '../run/run-check.js';
 import { Rng } from '../data/rng.js';
 import type { SwapFault } from '../run/atomic-dir.js';
 import { TrainState, publish, saveBest, saveCheckpoint } from './checkpoint.js';
@@ -71,8 +73,25 @@ async function checkpoint(c: LoopContext): Promise<void> {
   await saveCheckpoint(c.dir, c.model, c.opt, c.state, c.fault, c.ema?.pack());
 }
 
+/**
+ * Refuses to save a model that diverged: with a NaN or infinite training weight, nothing of this epoch is written,
+ * so checkpoint/, best/ and the published model stay those of the last good epoch.
+ */
+function checkDiverged(c: LoopContext): void {
+  c.trainer.sync();
+  try {
+    checkWeights(c.model, 'model');
+  } catch (e) {
+    const st = c.state;
+    const kept = st.epoch > 0 ? `${c.dir} keeps the checkpoint and model of epoch ${st.epoch}` : 'no checkpoint was saved';
+    throw new DataError(`training diverged in epoch ${st.epoch + 1}: ${(e as Error).message.replace(/^model: /, '')}; `
+      + `nothing of this epoch was saved (${kept}); try a lower learning rate`);
+  }
+}
+
 /** After an interruption: checkpoint/, and the published files with the evaluation weights. */
 async function persistInterrupted(c: LoopContext): Promise<void> {
+  checkDiverged(c);
   await checkpoint(c);
   const view = evalView(c);
   await publish(c.dir, c.model, c.state.meta, c.state.history, c.state.trainCurve);
@@ -156,10 +175,11 @@ function foldEma(c: LoopContext): void {
 async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   const st = c.state;
   const o = st.options;
+  checkDiverged(c);
   const view = evalView(c);
   const runner = c.trainer.runner();
   const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, runner) : null;
-  const test = o.evalTest ? evaluateSplit(c.model, c.data.test, c.data.dataset, 100, undefined, runner) : null;
+  const test = o.evalTest && c.data.test.count > 0 ? evaluateSplit(c.model, c.data.test, c.data.dataset, 100, undefined, runner) : null;
   const p = st.partial;
   const row: HistoryRow = {
     epoch: st.epoch + 1, trainLoss: p.lossSum / Math.max(1, p.seen), trainAcc: p.correct / Math.max(1, p.seen),

@@ -123,7 +123,7 @@ export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTra
   };
   check(ARCHS.includes(r.arch), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
-  check(isPosInt(r.batchSize), `batchSize must be a positive integer, got ${String(r.batchSize)}`);
+  check(isPosInt(r.batchSize) && r.batchSize >= 2, `batchSize must be an integer ≥ 2 (batch normalization needs 2 images a batch), got ${String(r.batchSize)}`);
   check(Number.isFinite(r.lr) && r.lr > 0, `lr must be a positive number, got ${String(r.lr)}`);
   check((OPTIMIZERS as readonly string[]).includes(r.optimizer), `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(r.optimizer)}`);
   check((SCHEDULES as readonly string[]).includes(r.schedule), `schedule must be one of ${SCHEDULES.join(', ')}, got ${JSON.stringify(r.schedule)}`);

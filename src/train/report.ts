@@ -16,7 +16,8 @@ export interface ReportInput {
   history: HistoryRow[];
   /** [fractional epoch, loss, accuracy] points within epochs (else the per-epoch training values are drawn). */
   curve?: Array<[number, number, number]>;
-  test: EvalResult;
+  /** The test-split evaluation; null when the dataset has no test images. */
+  test: EvalResult | null;
   backend: string;
   status: string;
   /** Test-accuracy threshold and when it was first reached (per-epoch test evaluation). */
@@ -85,20 +86,22 @@ export function renderReport(r: ReportInput): string {
     ...(hasTest ? [num(h.testLoss ?? null), pct(h.testAcc ?? null)] : []), h.lr.toExponential(2), h.seconds.toFixed(1),
     h.elapsed == null ? '–' : (h.elapsed / 60).toFixed(1)]));
   const tl = targetLine(r.history, r.target, r.reached);
-  const classes = htmlTable(['class', 'precision', 'recall', 'F1', 'support'],
+  const classes = test && htmlTable(['class', 'precision', 'recall', 'F1', 'support'],
     test.perClass.map((c) => [c.label, pct(c.precision), pct(c.recall), pct(c.f1), c.support]));
+  const headline = test ? `Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images)` : 'No test split (the dataset has no test images)';
+  const testSections = test ? `<h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
+<h2>Per class (test)</h2>${classes}
+` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>mobilenet run: ${esc(meta.arch)} on ${esc(meta.dataset)}</title>
 <style>body{font-family:sans-serif;max-width:1000px;margin:1em auto}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4f4f4;padding:2px}</style></head><body>
 <h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
-<p>Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images); ${r.history.length} epochs (${esc(r.status)}).</p>
+<p>${headline}; ${r.history.length} epochs (${esc(r.status)}).</p>
 <p>Command: <code>${esc(meta.command || '(library call)')}</code><br>Backend: <code>${esc(r.backend)}</code>; saved model output: ${esc(meta.output)}.</p>
 ${tl ? `<p>${esc(tl)}</p>` : ''}
 <h2>Curves</h2>${curves(r.history, r.curve, r.target)}
 <h2>History</h2>${hist}
-<h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
-<h2>Per class (test)</h2>${classes}
-<h2>Model</h2>${summarySection(r.model, meta)}
+${testSections}<h2>Model</h2>${summarySection(r.model, meta)}
 <h2>Options</h2><pre>${esc(JSON.stringify(meta.buildOptions, null, 1))}</pre>
 ${r.options ? `<h2>Training recipe</h2><pre>${esc(JSON.stringify(r.options, null, 1))}</pre>` : ''}
 </body></html>

@@ -38,11 +38,30 @@ export async function prepareData(
   }
   const all = first(dataset.train, o.limitTrain);
   const test = first(dataset.test, o.limitTest);
-  if (o.valSplit === 0) return { dataset, spec, train: all, val: null, test };
+  if (o.valSplit === 0) return checkBatches({ dataset, spec, train: all, val: null, test }, o, onLog);
   const { train, val } = splitValidation(all, o.valSplit, new Rng(o.seed + 1));
   if (val.count === 0) throw new OptionError(`valSplit ${o.valSplit} of ${all.count} images leaves no validation image`);
   if (train.count === 0) throw new OptionError(`valSplit ${o.valSplit} of ${all.count} images leaves no training image`);
-  return { dataset, spec, train, val, test };
+  return checkBatches({ dataset, spec, train, val, test }, o, onLog);
+}
+
+/**
+ * A batch of 1 image teaches batch normalization nothing and is skipped: fewer than 2 training images is refused
+ * (nothing would train), and a last batch of 1 each epoch is said, not skipped in silence; so is an empty test split.
+ */
+function checkBatches(d: TrainData, o: ResolvedTrainOptions, onLog?: (msg: string) => void): TrainData {
+  const n = d.train.count;
+  if (n < 2) {
+    const why = o.limitTrain !== null && o.limitTrain < 2 ? `limitTrain ${o.limitTrain} leaves`
+      : o.valSplit > 0 ? `valSplit ${o.valSplit} leaves` : `dataset ${d.spec} has`;
+    throw new DataError(`${why} ${n} training image${n === 1 ? '' : 's'}; training needs at least 2 (a batch of 1 teaches batch normalization nothing)`);
+  }
+  if (d.test.count === 0) onLog?.(`note: dataset ${d.spec} has no test images; the trained model will not be evaluated`);
+  if (n % o.batchSize === 1) {
+    onLog?.(`note: the last batch of each epoch would hold 1 image (${n} images, batches of ${o.batchSize}); it is skipped, `
+      + `${n - 1} images train each epoch`);
+  }
+  return d;
 }
 
 /**

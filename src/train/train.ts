@@ -12,11 +12,13 @@ import { logitsModel } from '../run/model-files.js';
 import type { QuantizeDtype } from '../format/quantize.js';
 import type { SwapFault } from '../run/atomic-dir.js';
 import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
+import { checkStepsPerEpoch } from './checkpoint-check.js';
+import { checkWritable } from '../fs-errors.js';
 import type { TrainListener } from './events.js';
 import { runLoop } from './loop.js';
 import { makeOptimizer, restoreOptimizer } from './optimizer.js';
 import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './options.js';
-import { checkOutDir, prepareOutDir, removeIfUnused } from '../run/out-dir.js';
+import { checkTrainOut, prepareOutDir, removeIfUnused } from '../run/out-dir.js';
 import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from '../run/run-dir.js';
 import { TrainData, buildForData, prepareData } from './setup.js';
@@ -47,7 +49,8 @@ export interface TrainConfig extends TrainOptions, RunControl {
 
 export interface TrainResult {
   dir: string;
-  status: 'done' | 'early-stop' | 'interrupted';
+  /** 'unchanged': a resume of a run that had already finished (nothing was read, trained or written). */
+  status: 'done' | 'early-stop' | 'interrupted' | 'unchanged';
   history: HistoryRow[];
   best: { valAcc: number; epoch: number } | null;
   /** Test-split evaluation of the final model (null when interrupted). */
@@ -56,19 +59,21 @@ export interface TrainResult {
   quantized: { dtype: QuantizeDtype; test: EvalResult } | null;
   backend: string;
   meta: RunMeta;
-  /** Images in the training, validation and test splits used. */
+  /** Images in the training, validation and test splits used (zeros when unchanged: no data was read). */
   counts: { train: number; val: number; test: number };
   /** When test accuracy first reached the run's target (with evalTest), else null. */
   reached: { target: number; epoch: number; elapsed: number; testAcc: number } | null;
   /** Wall seconds of the whole run (all sessions, resumes included). */
   elapsed: number;
+  /** With status 'unchanged': how the run had ended. */
+  finished?: 'done' | 'early-stop';
 }
 
 /** Trains a MobileNet on a dataset into run directory `out` (see run-dir.ts / checkpoint.ts for the layout). */
 export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const o = resolveTrainOptions(cfg, typeof cfg.dataset === 'string' ? cfg.dataset : cfg.dataset?.name);
   if (!cfg.out) throw new OptionError('out (the run directory) is required');
-  const outState = await checkOutDir(cfg.out, cfg.overwrite === true);
+  const outState = await checkTrainOut(cfg.out, cfg.overwrite === true);
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
@@ -104,7 +109,10 @@ export interface ResumeConfig extends RunControl {
   dataset?: Dataset;
 }
 
-/** Continues the run in `dir` from its last complete checkpoint. */
+/**
+ * Continues the run in `dir` from its last complete checkpoint (checked whole before any data is read). A run
+ * that already finished its epochs (or stopped early) and is not given more is left as it is: 'unchanged'.
+ */
 export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promise<TrainResult> {
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
@@ -120,12 +128,29 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
     st.options = { ...st.options, epochs: o.epochs };
     if (st.finished === 'done' && st.epoch < o.epochs) st.finished = null;
   }
+  if (st.finished !== null) { // nothing to train: the published model, report and checkpoint stay as they are
+    ck.model.dispose();
+    return unchanged(dir, st, be.name);
+  }
+  await checkWritable(dir, 'a resumed run writes its checkpoint and model there');
+  await checkWritable(path.join(dir, 'checkpoint'), 'a resumed run replaces it');
   const isMemory = !/^(mnist|fashion-mnist|folder:)/.test(st.meta.dataset);
   if (isMemory && !cfg.dataset) throw new DataError(`${dir} was trained on an in-memory dataset: pass it to resumeTraining`);
   const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
+  checkStepsPerEpoch(st, Math.ceil(data.train.count / st.options.batchSize), path.join(ck.from, 'state.json'));
   const opt = makeOptimizer(st.options.optimizer, st.options.lr);
   await restoreOptimizer(opt, ck.optimizer, path.join(ck.from, 'optimizer.bin'));
   return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt, ck.ema);
+}
+
+/** The result of resuming a run that had already finished: what it holds, nothing done. */
+function unchanged(dir: string, st: TrainState, backend: string): TrainResult {
+  return {
+    dir, status: 'unchanged', history: st.history, best: st.best, test: null, quantized: null, backend, meta: st.meta,
+    counts: { train: 0, val: 0, test: 0 },
+    reached: st.reached && st.options.target !== null ? { target: st.options.target, ...st.reached } : null, elapsed: st.elapsed ?? 0,
+    finished: st.finished ?? undefined,
+  };
 }
 
 /** The EMA of the weights for a run with options.ema > 0: from the checkpoint's, else started at the model's weights. */
@@ -156,14 +181,14 @@ async function finish(
   let test: EvalResult | null = null;
   let quantized: TrainResult['quantized'] = null;
   if (status !== 'interrupted') { // the model holds the evaluation weights (EMA, precise BN): see loop.ts
-    test = evaluateModel(model, data.test, data.dataset.labels, data.dataset);
+    test = data.test.count > 0 ? evaluateModel(model, data.test, data.dataset.labels, data.dataset) : null;
     await writeReport(out, {
       model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status,
       target: state.options.target, reached: state.reached ?? null, options: state.options,
     });
     const dtype = state.options.quantize ?? null;
-    if (dtype) {
-      await publishQuantized(out, model, dtype);
+    if (dtype) await publishQuantized(out, model, dtype);
+    if (dtype && test) {
       const published = await loadLayersModel(out); // softmax head: evaluate its logits twin (same weights)
       const logits = logitsModel(published, { ...state.meta, output: 'probabilities' });
       quantized = { dtype, test: evaluateModel(logits, data.test, data.dataset.labels, data.dataset) };

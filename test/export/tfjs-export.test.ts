@@ -166,6 +166,6 @@ test('export refuses to replace the run itself or a directory that is not a mode
   await fs.writeFile(path.join(other, 'precious.txt'), 'keep me');
   const r = runCli(['export', dir, '--format', 'tfjs', '--quantize', 'uint8', '--out', other]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^mobilenet: --out .* holds no model\.json; refusing to replace it\n$/);
+  assert.match(r.stderr, /^mobilenet: --out .* holds no model\.json; refusing to replace it \(choose another path\)\n$/);
   assert.equal(await fs.readFile(path.join(other, 'precious.txt'), 'utf8'), 'keep me');
 });

@@ -1,11 +1,15 @@
 /**
  * exportOnnx(): a run directory (or a LayersModel) → one .onnx file, written atomically. The run's labels,
  * normalisation and input layout go into the model's metadata_props so a deployment needs nothing else.
+ * Where it may be written is run/out-path.ts's rule (never into a run but at RUN/model.onnx, never over a file
+ * without overwrite).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../../errors.js';
+import { writeFailure } from '../../fs-errors.js';
+import { checkOutPath } from '../../run/out-path.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
 import { ConvertOptions, Converted, DEFAULT_OPSET, convertToOnnx } from './convert.js';
@@ -18,6 +22,8 @@ export interface ExportOnnxOptions extends ConvertOptions {
   out?: string;
   /** Export the run's best/ checkpoint. */
   best?: boolean;
+  /** Replace an existing file at `out`. */
+  overwrite?: boolean;
 }
 
 export interface OnnxExport extends Omit<Converted, 'bytes'> {
@@ -59,15 +65,17 @@ async function packageVersion(): Promise<string> {
 export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnxOptions = {}): Promise<OnnxExport> {
   let model: tfl.LayersModel;
   let meta: RunMeta | null = null;
-  let out = o.out;
+  const isRun = typeof source === 'string';
+  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, 'model.onnx') : undefined;
+  const out = o.out ?? byDefault;
+  if (!out) throw new OptionError('out (the .onnx file to write) is required when exporting a model object');
+  await checkOutPath(out, { kind: 'file', overwrite: o.overwrite, allowInRun: byDefault, source: isRun ? source : undefined });
   if (typeof source === 'string') {
     const run = await loadRun(source, { best: o.best });
     model = run.model;
     meta = run.meta;
-    out ??= path.join(o.best ? path.join(source, 'best') : source, 'model.onnx');
   } else {
     model = source;
-    if (!out) throw new OptionError('out (the .onnx file to write) is required when exporting a model object');
   }
   const logits = o.logits && meta?.output !== 'logits';
   const version = await packageVersion();
@@ -78,7 +86,7 @@ export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnx
     docString: meta ? `MobileNet ${meta.arch} trained on ${meta.dataset}: ${meta.command}` : `${model.name}, exported by mobilenet`,
   });
   try {
-    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true }).catch((e) => { throw writeFailure(e, out); });
     await writeFileAtomic(out, converted.bytes);
   } finally {
     if (typeof source === 'string') model.dispose();
