@@ -92,14 +92,14 @@ export function checkSlots(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffe
   for (const w of specs) {
     need(isObject(w) && typeof w.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => isInt(d)), json,
       `"specs" entry ${show(w)} is not {name, shape}`);
-    need(w.dtype === undefined || w.dtype === 'float32', json, `slot ${w.name} has dtype ${show(w.dtype)}, not float32`);
+    need(w.dtype === undefined || w.dtype === 'float32' || w.dtype === 'int32', json, `slot ${w.name} has dtype ${show(w.dtype)}, not float32 or int32`);
   }
   const expected = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   need(data.byteLength === expected, path.join(from, 'optimizer.bin'), `optimizer state is ${data.byteLength} bytes, expected ${expected}`);
   let offset = 0;
   for (const w of specs) {
     const n = w.shape.reduce((a, b) => a * b, 1);
-    const i = firstBad(new Float32Array(data, offset, n));
+    const i = w.dtype === 'int32' ? -1 : firstBad(new Float32Array(data, offset, n));
     need(i < 0, path.join(from, 'optimizer.bin'), `optimizer slot ${w.name} holds ${new Float32Array(data, offset, n)[i]} (at index ${i})`);
     offset += n * 4;
   }

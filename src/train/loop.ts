@@ -77,23 +77,27 @@ async function checkpoint(c: LoopContext): Promise<void> {
  * Refuses to save a model that diverged: with a NaN or infinite training weight, nothing of this epoch is written,
  * so checkpoint/, best/ and the published model stay those of the last good epoch.
  */
-function checkDiverged(c: LoopContext): void {
-  c.trainer.sync();
+function checkDiverged(c: LoopContext, weights: 'training' | 'evaluation'): void {
+  if (weights === 'training') c.trainer.sync();
   try {
     checkWeights(c.model, 'model');
   } catch (e) {
     const st = c.state;
     const kept = st.epoch > 0 ? `${c.dir} keeps the checkpoint and model of epoch ${st.epoch}` : 'no checkpoint was saved';
-    throw new DataError(`training diverged in epoch ${st.epoch + 1}: ${(e as Error).message.replace(/^model: /, '')}; `
+    const which = weights === 'evaluation' ? ' of the evaluation weights (EMA, precise BN)' : '';
+    throw new DataError(`training diverged in epoch ${st.epoch + 1}: ${(e as Error).message.replace(/^model: /, '')}${which}; `
       + `nothing of this epoch was saved (${kept}); try a lower learning rate`);
   }
 }
 
 /** After an interruption: checkpoint/, and the published files with the evaluation weights. */
 async function persistInterrupted(c: LoopContext): Promise<void> {
-  checkDiverged(c);
-  await checkpoint(c);
+  checkDiverged(c, 'training');
   const view = evalView(c);
+  checkDiverged(c, 'evaluation');
+  leaveView(c, view);
+  await checkpoint(c);
+  view.reenter();
   await publish(c.dir, c.model, c.state.meta, c.state.history, c.state.trainCurve);
   leaveView(c, view);
 }
@@ -175,8 +179,9 @@ function foldEma(c: LoopContext): void {
 async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   const st = c.state;
   const o = st.options;
-  checkDiverged(c);
+  checkDiverged(c, 'training');
   const view = evalView(c);
+  checkDiverged(c, 'evaluation'); // before best/, checkpoint/ and the published files: all or nothing of this epoch
   const runner = c.trainer.runner();
   const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, runner) : null;
   const test = o.evalTest && c.data.test.count > 0 ? evaluateSplit(c.model, c.data.test, c.data.dataset, 100, undefined, runner) : null;
