@@ -1,6 +1,7 @@
 /**
  * The files the bad-input cases run against, made in a scratch folder: a small trained run (V2 alpha 0.35 on
- * an 8×8 band dataset) and broken copies of it, a one-class folder, a file, a foreign folder, bad images.
+ * an 8×8 band dataset) and broken copies of it (model, meta, weights, checkpoint), an unfinished start, a one-class
+ * folder, a folder too small for a test split, a file, a foreign folder, bad images.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -62,11 +63,28 @@ export async function makeFixtures(root: string): Promise<void> {
   });
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
+  const state = (d: string, edit: (st: Json) => void) => editJson(path.join(d, 'checkpoint', 'state.json'), edit);
+  await variant(root, 'run-ck-nan', async (d) => {
+    const w = await fs.readFile(path.join(d, 'checkpoint', 'weights.bin'));
+    w.writeFloatLE(Number.NaN, 0);
+    await fs.writeFile(path.join(d, 'checkpoint', 'weights.bin'), w);
+  });
+  await variant(root, 'run-ck-step', (d) => state(d, (st) => { st.globalStep = 'abc'; }));
+  await variant(root, 'run-ck-epoch', (d) => state(d, (st) => { st.epoch = -3; }));
+  await variant(root, 'run-ck-rng', (d) => state(d, (st) => { st.epochRng = [1, 2]; }));
+  // killed during its first checkpoint: only a half-written checkpoint.tmp/
+  await fs.mkdir(path.join(root, 'run-unfinished', 'checkpoint.tmp'), { recursive: true });
+  await fs.writeFile(path.join(root, 'run-unfinished', 'checkpoint.tmp', 'weights.bin'), Buffer.alloc(100));
+
   await fs.mkdir(path.join(root, 'one-class', 'a'), { recursive: true });
   const png = await sharp(new Uint8Array(64), { raw: { width: 8, height: 8, channels: 1 } }).png().toBuffer();
   await fs.writeFile(path.join(root, 'one-class', 'a', '0.png'), png);
   await fs.writeFile(path.join(root, 'one-class', 'a', '1.png'), png);
   await fs.writeFile(path.join(root, 'digit.png'), png);
+  for (const c of ['bottom', 'middle', 'top']) { // 2 images a class: the 20% hold-out leaves no test image
+    await fs.mkdir(path.join(root, 'two-a-class', c), { recursive: true });
+    for (const i of [0, 1]) await fs.writeFile(path.join(root, 'two-a-class', c, `${i}.png`), png);
+  }
   await fs.writeFile(path.join(root, 'not-an-image.png'), 'hello');
   await fs.writeFile(path.join(root, 'notes.txt'), 'a file');
   await fs.mkdir(path.join(root, 'photos'));

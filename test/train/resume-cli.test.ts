@@ -1,7 +1,8 @@
 /**
  * Issue 12, defect 3: Ctrl-C (a real SIGINT) in the middle of epoch 2, then `train --resume`, reaches
  * byte-for-byte the weights of an uninterrupted run — the issue's case on a smaller model (V2 alpha 0.35,
- * 1,024 MNIST images in 16 steps of 64).
+ * 1,024 MNIST images in 16 steps of 64). Issue 19, item 4: a real SIGTERM (kill, docker stop) mid-epoch saves
+ * a checkpoint as SIGINT does (exit 143), and the run resumes from it.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -14,16 +15,16 @@ import { CLI, runCli } from '../helpers.js';
 const ARGS = ['--arch', 'v2', '--alpha', '0.35', '--dataset', 'mnist', '--limit-train', '1024', '--limit-test', '64',
   '--batch-size', '64', '--epochs', '2'];
 
-/** Starts `train`, sends SIGINT once stderr shows epoch 2 step 6, resolves with the exit code and stderr. */
-function trainUntilSigint(out: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'train', ...ARGS, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `train`, sends `signal` once stderr shows `at` (default epoch 2 step 6), resolves with the exit code and stderr. */
+function trainUntilSigint(out: string, signal: NodeJS.Signals = 'SIGINT', at = /epoch 2\/2 step 6\//, args = ARGS): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'train', ...args, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let sent = false;
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
-    if (!sent && /epoch 2\/2 step 6\//.test(stderr)) {
+    if (!sent && at.test(stderr)) {
       sent = true;
-      child.kill('SIGINT');
+      child.kill(signal);
     }
   });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
@@ -49,5 +50,22 @@ test('SIGINT mid-epoch 2 + --resume = the uninterrupted run, byte for byte', { t
   }
   const [ha, hb] = await Promise.all(['a', 'b'].map(async (d) => JSON.parse(await fs.readFile(path.join(root, d, 'history.json'), 'utf8'))));
   assert.deepEqual(hb.map((r: { trainLoss: number }) => r.trainLoss), ha.map((r: { trainLoss: number }) => r.trainLoss));
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+test('SIGTERM mid-epoch saves a checkpoint as SIGINT does (exit 143); --resume finishes the run', { timeout: 300_000 }, async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-sigterm-'));
+  const dir = path.join(root, 'run');
+  const args = [...ARGS.slice(0, -1), '1'];
+  const r1 = await trainUntilSigint(dir, 'SIGTERM', /epoch 1\/1 step 6\//, args);
+  assert.equal(r1.code, 143, r1.stderr);
+  assert.match(r1.stderr, /interrupted \(SIGTERM\): finishing this step and saving a checkpoint/);
+  const state = JSON.parse(await fs.readFile(path.join(dir, 'checkpoint', 'state.json'), 'utf8'));
+  assert.equal(state.epoch, 0);
+  assert.ok(state.stepInEpoch >= 6 && state.stepInEpoch < 16, `mid-epoch: step ${state.stepInEpoch}`);
+  const r2 = runCli(['train', '--resume', dir], { timeout: 240_000 });
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.match(r2.stderr, new RegExp(`resuming at epoch 1, step ${state.stepInEpoch}`));
+  assert.match(r2.stdout, /^done: test accuracy/m);
   await fs.rm(root, { recursive: true, force: true });
 });
