@@ -2,6 +2,8 @@
  * Issue 12, defects 2 and 6: train() never silently replaces a run (refused without `overwrite`; with it the
  * directory is cleared completely), never touches a foreign folder or a file, and leaves no empty run
  * directory behind when it fails before saving anything (a one-class dataset, a crash before the first checkpoint).
+ * Issue 19, item 15: a directory left by a kill during the first checkpoint (only checkpoint.tmp/) is one thing
+ * to both --out and --resume: an unfinished start, replaced with overwrite.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataError, OptionError } from '../../src/errors.js';
 import { loadRun } from '../../src/run/run-dir.js';
-import { TrainConfig, train } from '../../src/train/train.js';
+import { TrainConfig, resumeTraining, train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
 
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mn-out-dir-'));
@@ -67,6 +69,18 @@ test('a crash before the first complete checkpoint removes the directory it crea
   const dir = path.join(root, 'crash');
   await assert.rejects(train({ ...cfg(dir), checkpointFault: () => { throw new Error('killed'); } }), /killed/);
   assert.equal(await exists(dir), false);
+});
+
+test('only checkpoint.tmp/ (killed during the first checkpoint): --out and --resume both call it an unfinished start; overwrite replaces it', async () => {
+  const dir = path.join(root, 'unfinished');
+  await fs.mkdir(path.join(dir, 'checkpoint.tmp'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'checkpoint.tmp', 'weights.bin'), Buffer.alloc(64));
+  const unfinished = /unfinished holds an unfinished start \(only checkpoint\.tmp\/: no checkpoint was completed, nothing to resume\); start again with/;
+  await assert.rejects(train(cfg(dir)), (e: unknown) => e instanceof OptionError && unfinished.test(e.message) && /with --overwrite$/.test(e.message));
+  await assert.rejects(resumeTraining(dir, { dataset: data }), (e: unknown) => e instanceof DataError && unfinished.test(e.message)
+    && e.message.endsWith(`train --out ${dir} --overwrite`));
+  assert.equal((await train({ ...cfg(dir), overwrite: true })).status, 'done');
+  assert.equal(await exists(path.join(dir, 'checkpoint.tmp')), false);
 });
 
 test.after(() => fs.rm(root, { recursive: true, force: true }));

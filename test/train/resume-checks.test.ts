@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { DataError } from '../../src/errors.js';
 import { loadRun } from '../../src/run/run-dir.js';
 import { TrainConfig, resumeTraining, train } from '../../src/train/train.js';
+import { runCli } from '../helpers.js';
 import { TINY, bandDataset } from './fixture.js';
 
 const data = bandDataset(12, 6);
@@ -120,6 +121,10 @@ test('a finished run resumed with nothing to do: status unchanged, every file by
     assert.equal(r.history.length, 2);
     await assertUnchanged(dir, before);
   }
+  const cli = runCli(['train', '--resume', dir]); // used to print a wrong test accuracy and rewrite report.html
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal(cli.stdout.trim(), `nothing to do: ${dir} already finished its 2 epochs; nothing was changed; --epochs N (N > 2) trains it further`);
+  await assertUnchanged(dir, before);
 });
 
 test('disk full while writing the checkpoint: one DataError naming the path, no checkpoint.tmp/ left, the old checkpoint kept', async () => {
