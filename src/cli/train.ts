@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const stop = (name: 'SIGINT' | 'SIGTERM') => () => { // SIGTERM (kill, systemd, docker stop) saves as Ctrl-C does
     signal ??= name;
-    process.stderr.write(`\ninterrupted (${name}): finishing this step and saving a checkpoint (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to kill)\n`);
+    process.stderr.write(`\ninterrupted${name === 'SIGTERM' ? ' (SIGTERM)' : ''}: finishing this step and saving a checkpoint (${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to kill)\n`);
     ac.abort();
   };
   const handlers = { SIGINT: stop('SIGINT'), SIGTERM: stop('SIGTERM') };

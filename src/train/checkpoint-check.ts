@@ -38,8 +38,8 @@ function checkRecords(s: Record<string, unknown>, file: string): void {
   need(Array.isArray(rng) && rng.length === 4 && rng.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 32), file,
     `"epochRng" must be four 32-bit integers (the generator's state), got ${show(rng)}`);
   const p = s.partial as Record<string, unknown> | undefined;
-  need(isObject(p) && ['lossSum', 'correct', 'seen', 'seconds'].every((k) => isNum(p[k])), file,
-    `"partial" must hold finite lossSum, correct, seen and seconds ≥ 0, got ${show(p)}`);
+  need(isObject(p) && ['lossSum', 'correct', 'seen'].every((k) => isNum(p[k])) && (p.seconds === undefined || isNum(p.seconds)), file,
+    `"partial" must hold finite lossSum, correct, seen (and seconds) ≥ 0, got ${show(p)}`);
   const h = s.history;
   need(Array.isArray(h) && h.length === s.epoch && h.every((r, i) => isObject(r) && r.epoch === i + 1), file,
     `"history" must list the ${String(s.epoch)} epochs done, got ${Array.isArray(h) ? `${h.length} rows` : show(h)}`);
