@@ -74,6 +74,13 @@ export const CLI_CASES: CliCase[] = [
   { what: 'weights.bin: a NaN weight', args: ['predict', 'run-nan', 'digit.png'], code: 1, re: /weights\.bin: weight Conv1\/kernel holds NaN/ },
   { what: 'weights.bin: 4 bytes short', args: ['predict', 'run-short-weights', 'digit.png'], code: 1, re: /model\.json expects/ },
   { what: 'history.json broken (predict does not need it)', args: ['predict', 'run-history', 'digit.png'], code: 0, re: /warning: .*history\.json is not valid JSON; ignored/ },
+  // summary, cost, export: every reader of a model.json checks its graph and sizes (issue 19)
+  { what: 'summary: model.json with a mistyped inbound layer (used to hang)', args: ['summary', 'run-typo/model.json'], code: 1, re: /run-typo\/model\.json: layer "predictions" takes its input from "gap_TYPO"/ },
+  { what: 'cost: model.json with a cycle (used to hang)', args: ['cost', 'run-cycle', '--no-paper'], code: 1, re: /run-cycle\/model\.json: .*can never be connected/ },
+  { what: 'summary: two layers with one name (used to hang)', args: ['summary', 'run-duplicate-name'], code: 1, re: /run-duplicate-name\/model\.json: two layers are named "bn_Conv1"/ },
+  { what: 'export: two layers with one name', args: ['export', 'run-duplicate-name', '--format', 'onnx', '--out', 'duplicate.onnx'], code: 1, re: /two layers are named "bn_Conv1"/ },
+  { what: 'summary: input shape [0, -3, 1] (printed negative shapes)', args: ['summary', 'run-zero-input'], code: 1, re: /layer "input_1": input shape \[null,0,-3,1\] must list positive integers/ },
+  { what: 'summary: strides [0, 0] (printed infinite shapes)', args: ['summary', 'run-zero-stride'], code: 1, re: /layer "Conv1": strides \[0,0\] must be positive integers/ },
   // serve (start-up)
   { what: 'serve a run whose model.json has a mistyped layer (used to hang, ignoring SIGTERM)', args: ['serve', 'run-typo', '--port', '0'], code: 1, re: /layer "predictions" takes its input from "gap_TYPO"/ },
   { what: 'serve a run whose meta.json inputShape is wrong (every request was a 500)', args: ['serve', 'run-shape-string', '--port', '0'], code: 1, re: /"inputShape" must be/ },

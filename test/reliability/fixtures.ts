@@ -44,6 +44,13 @@ export async function makeFixtures(root: string): Promise<void> {
   await variant(root, 'run-cycle', (d) => model(d, (j) => {
     layers(j).find((l) => l.name === 'Conv1')!.inbound_nodes[0][0][0] = 'bn_Conv1';
   }));
+  await variant(root, 'run-duplicate-name', (d) => model(d, (j) => {
+    const [, second, third] = layers(j);
+    second.name = third.name;
+    second.config.name = third.name;
+  }));
+  await variant(root, 'run-zero-input', (d) => model(d, (j) => { layers(j)[0].config.batch_input_shape = [null, 0, -3, 1]; }));
+  await variant(root, 'run-zero-stride', (d) => model(d, (j) => { layers(j).find((l) => l.name === 'Conv1')!.config.strides = [0, 0]; }));
   await variant(root, 'run-shape-string', (d) => meta(d, (m) => { m.inputShape = 'abc'; }));
   await variant(root, 'run-shape-wrong', (d) => meta(d, (m) => { m.inputShape = [16, 16, 1]; }));
   await variant(root, 'run-labels', (d) => meta(d, (m) => { m.labels = ['top', 'bottom']; }));
