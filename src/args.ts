@@ -33,6 +33,14 @@ export const positiveInt = (flag: string, v: string | undefined) =>
 export const positiveNumber = (flag: string, v: string | undefined) =>
   parseNumber(flag, v, (n) => n > 0, 'a positive number');
 
+/** An integer in min..max (a size option: every one is bounded, so a typo is one line, not an allocation failure). */
+export const intIn = (flag: string, v: string | undefined, min: number, max: number, why = '') =>
+  parseNumber(flag, v, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in ${min}..${max}${why}`);
+
+/** A number in (0, max]. */
+export const positiveUpTo = (flag: string, v: string | undefined, max: number, why = '') =>
+  parseNumber(flag, v, (n) => n > 0 && n <= max, `a number in (0, ${max}]${why}`);
+
 /** "224x224x3" → [224, 224, 3]. */
 export function parseShape(flag: string, v: string | undefined): [number, number, number] | undefined {
   if (v === undefined) return undefined;

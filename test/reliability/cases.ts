@@ -60,6 +60,11 @@ export const CLI_CASES: CliCase[] = [
   { what: 'missing image', args: ['predict', 'run', 'missing.png'], code: 1, re: /missing\.png: file not found/ },
   { what: 'a text file named .png', args: ['predict', 'run', 'not-an-image.png'], code: 1, re: /not-an-image\.png: cannot decode image/ },
   { what: 'a directory as the image', args: ['predict', 'run', 'photos'], code: 1, re: /photos: is a directory, not a file/ },
+  { what: 'a device as the image (read without end, 15 GB after 35 s)', args: ['predict', 'run', '/dev/zero'], code: 1, re: /\/dev\/zero: is a character device, not an image file/ },
+  { what: 'an image file over the 5 MiB limit (serve\'s body limit)', args: ['predict', 'run', 'big.png'], code: 1, re: /big\.png: 5242881 bytes, over the limit of 5242880 bytes/ },
+  { what: 'pixel bomb (16000×16000 declared in 70 bytes)', args: ['predict', 'run', 'bomb.png'], code: 1, re: /bomb\.png: image is 16000x16000 = 256000000 pixels, over the limit of 25000000/ },
+  { what: '--max-megapixels above libvips\' limit', args: ['predict', 'run', 'digit.png', '--max-megapixels', '1000'], code: 2, re: /--max-megapixels must be a number in \(0, 268\]/ },
+  { what: '--max-megabytes 0', args: ['predict', 'run', 'digit.png', '--max-megabytes', '0'], code: 2, re: /--max-megabytes must be a number in \(0, 1024\]/ },
   { what: '--top 0', args: ['predict', 'run', 'digit.png', '--top', '0'], code: 2, re: /--top must be a positive integer/ },
   { what: '--invert with --no-invert', args: ['predict', 'run', 'digit.png', '--invert', '--no-invert'], code: 2, re: /contradict/ },
   { what: 'model.json: inbound layer name mistyped (used to hang)', args: ['predict', 'run-typo', 'digit.png'], code: 1, re: /run-typo\/model\.json: layer "predictions" takes its input from "gap_TYPO", which is not a layer of the model/ },
@@ -86,7 +91,7 @@ export const CLI_CASES: CliCase[] = [
   { what: 'serve a run whose meta.json inputShape is wrong (every request was a 500)', args: ['serve', 'run-shape-string', '--port', '0'], code: 1, re: /"inputShape" must be/ },
   { what: 'serve a run with a NaN weight (answered "probability": null)', args: ['serve', 'run-nan', '--port', '0'], code: 1, re: /holds NaN/ },
   { what: 'serve --port 70000', args: ['serve', 'run', '--port', '70000'], code: 2, re: /--port must be an integer in 0\.\.65535/ },
-  { what: 'serve --request-timeout 0', args: ['serve', 'run', '--request-timeout', '0'], code: 2, re: /--request-timeout must be a positive number/ },
+  { what: 'serve --request-timeout 0', args: ['serve', 'run', '--request-timeout', '0'], code: 2, re: /--request-timeout must be a number in \(0, 2147483\]/ },
 ];
 
 /** An HTTP request against a server on `run` (request timeout 1 s), as raw bytes or through fetch. */

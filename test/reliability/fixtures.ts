@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeBandFolder } from '../cli-train/folder.js';
 import { runCli } from '../helpers.js';
+import { pngBomb } from './http-cases.js';
 
 type Json = Record<string, any>;
 
@@ -75,6 +76,9 @@ export async function makeFixtures(root: string): Promise<void> {
   await fs.writeFile(path.join(root, 'one-class', 'a', '1.png'), png);
   await fs.writeFile(path.join(root, 'digit.png'), png);
   await fs.writeFile(path.join(root, 'not-an-image.png'), 'hello');
+  await fs.writeFile(path.join(root, 'bomb.png'), pngBomb(16000, 16000));
+  await fs.writeFile(path.join(root, 'big.png'), '');
+  await fs.truncate(path.join(root, 'big.png'), 5 * 1024 * 1024 + 1); // sparse: 5 MiB + 1 byte of zeros
   await fs.writeFile(path.join(root, 'notes.txt'), 'a file');
   await fs.mkdir(path.join(root, 'photos'));
   await fs.writeFile(path.join(root, 'photos', 'holiday.jpg'), 'jpeg');
