@@ -52,6 +52,15 @@ export function parseShape(flag: string, v: string | undefined): [number, number
   return nums as [number, number, number];
 }
 
+/** parseShape with each side at most `maxSide` and the channels at most `maxChannels`. */
+export function parseBoundedShape(flag: string, v: string | undefined, maxSide: number, maxChannels: number): [number, number, number] | undefined {
+  const shape = parseShape(flag, v);
+  if (shape && (shape[0] > maxSide || shape[1] > maxSide || shape[2] > maxChannels)) {
+    throw new OptionError(`--${flag} must be at most ${maxSide}x${maxSide}x${maxChannels}, got ${JSON.stringify(v)}`);
+  }
+  return shape;
+}
+
 export function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) {
