@@ -33,6 +33,14 @@ export const positiveInt = (flag: string, v: string | undefined) =>
 export const positiveNumber = (flag: string, v: string | undefined) =>
   parseNumber(flag, v, (n) => n > 0, 'a positive number');
 
+/** An integer in min..max (a size option: every one is bounded, so a typo is one line, not an allocation failure). */
+export const intIn = (flag: string, v: string | undefined, min: number, max: number, why = '') =>
+  parseNumber(flag, v, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in ${min}..${max}${why}`);
+
+/** A number in (0, max]. */
+export const positiveUpTo = (flag: string, v: string | undefined, max: number, why = '') =>
+  parseNumber(flag, v, (n) => n > 0 && n <= max, `a number in (0, ${max}]${why}`);
+
 /** "224x224x3" → [224, 224, 3]. */
 export function parseShape(flag: string, v: string | undefined): [number, number, number] | undefined {
   if (v === undefined) return undefined;
@@ -42,6 +50,15 @@ export function parseShape(flag: string, v: string | undefined): [number, number
     throw new OptionError(`--${flag} must be HxWxC with positive integers (e.g. 224x224x3), got ${JSON.stringify(v)}`);
   }
   return nums as [number, number, number];
+}
+
+/** parseShape with each side at most `maxSide` and the channels at most `maxChannels`. */
+export function parseBoundedShape(flag: string, v: string | undefined, maxSide: number, maxChannels: number): [number, number, number] | undefined {
+  const shape = parseShape(flag, v);
+  if (shape && (shape[0] > maxSide || shape[1] > maxSide || shape[2] > maxChannels)) {
+    throw new OptionError(`--${flag} must be at most ${maxSide}x${maxSide}x${maxChannels}, got ${JSON.stringify(v)}`);
+  }
+  return shape;
 }
 
 export function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {

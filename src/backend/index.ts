@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { OptionError } from '../errors.js';
-import { loadNative } from './native.js';
+import { MAX_THREADS, loadNative } from './native.js';
 import { registerOnednn } from './onednn.js';
 
 export type BackendName = 'onednn' | 'cpu' | 'wasm';
@@ -35,7 +35,7 @@ export function nativeAvailable(): { available: boolean; reason?: string } {
 
 /** Sets the addon's OpenMP thread count (default: cores, or env MOBILENET_THREADS); returns it. */
 export function setThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new OptionError(`threads must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new OptionError(`threads must be an integer in 1..${MAX_THREADS}, got ${n}`);
   const { addon } = loadNative();
   return addon ? addon.setThreads(n) : 1;
 }
@@ -44,6 +44,20 @@ export function setThreads(n: number): number {
 export function getThreads(): number {
   const { addon } = loadNative();
   return addon ? addon.getThreads() : 1;
+}
+
+/** Backends that can train: wasm lacks Conv2DBackpropFilter and the depthwise gradient kernels. */
+export const TRAINING_BACKENDS = ['onednn', 'cpu'] as const;
+
+/**
+ * Throws OptionError when `choice` cannot train, before any data is loaded (wasm failed after loading the
+ * data with an internal "Kernel 'Conv2DBackpropFilter' not registered").
+ */
+export function checkTrainingBackend(choice: string | undefined): void {
+  if (choice === 'wasm') {
+    throw new OptionError(`backend wasm cannot train (it has no Conv2DBackpropFilter or depthwise gradient kernels); `
+      + `training runs on ${TRAINING_BACKENDS.join(' or ')} (or auto)`);
+  }
 }
 
 async function useWasm(): Promise<void> {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OptionError } from '../errors.js';
 
 /** The addon's functions (see native/src/*.cc for argument order). */
 export interface NativeAddon {
@@ -91,9 +92,29 @@ export function childEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !INJECTED_ENV.has(k)));
 }
 
-/** The addon, or null with the reason it could not be loaded (missing build, missing libdnnl). */
+/**
+ * Most OpenMP threads we ask for: libgomp printed an error at 40,000 and the process crashed at 65,536 (and
+ * more threads than cores only wait on each other).
+ */
+export const MAX_THREADS = 1024;
+
+/** Throws OptionError unless MOBILENET_THREADS (read by the addon when it loads) is unset, empty or 1..MAX_THREADS. */
+export function checkThreadsEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const t = env.MOBILENET_THREADS;
+  if (t === undefined || t.trim() === '') return;
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new OptionError(`MOBILENET_THREADS must be an integer in 1..${MAX_THREADS}, got ${JSON.stringify(t)}`);
+  }
+}
+
+/**
+ * The addon, or null with the reason it could not be loaded (missing build, missing libdnnl). A bad
+ * MOBILENET_THREADS is an OptionError before the addon reads it.
+ */
 export function loadNative(): { addon: NativeAddon | null; error?: string } {
   if (cached) return cached;
+  checkThreadsEnv();
   const file = path.join(packageRoot(), ADDON);
   // Idle OpenMP threads spin by default: when other processes share the cores, a spinning thread
   // waits for a descheduled peer (V1 training step measured 2.2 s active, 0.9 s with spin count 20000,

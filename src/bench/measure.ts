@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BackendChoice, BackendName, initBackend } from '../backend/index.js';
+import { BackendChoice, BackendName, checkTrainingBackend, initBackend } from '../backend/index.js';
+import { MAX_BATCH, checkBatchMemory } from '../cost/memory.js';
 import { Engine } from '../engine/engine.js';
 import { engineWanted, modelRunner } from '../engine/runner.js';
 import { OptionError } from '../errors.js';
@@ -56,20 +57,24 @@ interface Resolved {
   minimalistic?: boolean;
 }
 
+/** Most timed (and warm-up) steps: a count past it is a typo, not a benchmark. */
+export const MAX_STEPS = 100_000;
+
 function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   const arch = checkArch(o.arch);
   const preset = o.preset ?? 'mnist';
   presetOptions(preset); // throws OptionError for an unknown preset
-  const int = (name: string, v: number | undefined, d: number, min: number): number => {
+  const int = (name: string, v: number | undefined, d: number, min: number, max: number): number => {
     const n = v ?? d;
-    if (!Number.isInteger(n) || n < min) throw new OptionError(`${name} must be an integer ≥ ${min}, got ${String(n)}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new OptionError(`${name} must be an integer in ${min}..${max}, got ${String(n)}`);
     return n;
   };
   const alpha = o.alpha ?? 1;
   if (!(alpha > 0)) throw new OptionError(`alpha must be a positive number, got ${String(alpha)}`);
   return {
-    arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1), steps: int('steps', o.steps, 5, 1),
-    warmup: int('warmup', o.warmup, 1, 0), seed: int('seed', o.seed, 1, 0), engine: o.engine ?? true, minimalistic: o.minimalistic,
+    arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1, MAX_BATCH), steps: int('steps', o.steps, 5, 1, MAX_STEPS),
+    warmup: int('warmup', o.warmup, 1, 0, MAX_STEPS), seed: int('seed', o.seed, 1, 0, 2 ** 32 - 1), engine: o.engine ?? true,
+    minimalistic: o.minimalistic,
   };
 }
 
@@ -151,6 +156,7 @@ const BENCH_ADAM = { optimizer: 0, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 
 export function trainingRig(o: MeasureOptions): TrainingRig {
   const r = resolve(o, 128);
   const net = benchModel(r);
+  checkBatchMemory(net, r.batch, 'train', 'batch');
   const eng = r.engine && engineWanted() ? Engine.compile(net, { logits: true }) : null;
   if (eng && !('unsupported' in eng)) {
     const { x, y } = randomBatch(net, r);
@@ -176,6 +182,7 @@ export function trainingRig(o: MeasureOptions): TrainingRig {
 /** Training throughput of `o.arch` on `o.backend` (images/s over `steps` trainOnBatch calls). */
 export async function measureTraining(o: MeasureOptions): Promise<Measurement> {
   const r = resolve(o, 128);
+  checkTrainingBackend(o.backend);
   const info = await initBackend(o.backend ?? 'auto');
   const rig = trainingRig(r);
   try {
@@ -191,6 +198,7 @@ export async function measureInference(o: MeasureOptions): Promise<Measurement> 
   const r = resolve(o, 256);
   const info = await initBackend(o.backend ?? 'auto');
   const model = benchModel(r);
+  checkBatchMemory(model, r.batch, 'infer', 'batch');
   const { x, y } = randomBatch(model, r);
   const runner = modelRunner(model, { engine: r.engine });
   const xs = x.dataSync() as Float32Array; // [B, H, W, C]

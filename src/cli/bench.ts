@@ -1,9 +1,11 @@
 /** `mobilenet bench`: training or inference throughput of one MobileNet on one backend. */
 import { BackendChoice } from '../backend/index.js';
-import { Measurement, measureInference, measureTraining } from '../bench/measure.js';
+import { MAX_STEPS, Measurement, measureInference, measureTraining } from '../bench/measure.js';
 import { ARCHS, PresetName, isV3 } from '../models/presets.js';
 import { OptionError } from '../errors.js';
-import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../args.js';
+import { MAX_BATCH } from '../cost/memory.js';
+import { intIn, oneOf, parseCommandArgs } from '../args.js';
+import { parseAlpha } from './model-options.js';
 
 export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
 
@@ -50,10 +52,10 @@ export async function run(argv: string[]): Promise<number> {
   const opts = {
     arch,
     preset: oneOf('preset', get('preset'), ['mnist', 'imagenet'] as const) as PresetName | undefined,
-    batch: positiveInt('batch', get('batch')),
-    steps: positiveInt('steps', get('steps')),
-    warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
-    alpha: positiveNumber('alpha', get('alpha')),
+    batch: intIn('batch', get('batch'), 1, MAX_BATCH),
+    steps: intIn('steps', get('steps'), 1, MAX_STEPS),
+    warmup: intIn('warmup', get('warmup'), 0, MAX_STEPS),
+    alpha: parseAlpha(get('alpha')),
     minimalistic: v.minimalistic === true ? true : undefined,
     backend: oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined,
     engine: v['no-engine'] !== true,

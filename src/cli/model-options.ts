@@ -2,7 +2,8 @@
 import { OptionError } from '../errors.js';
 import { ARCHS, Arch, BuildOptions, PRESETS, buildModel, isV3 } from '../models/presets.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OptionSpec, oneOf, parseShape, positiveInt, positiveNumber } from '../args.js';
+import { SIZE_LIMITS } from '../models/options.js';
+import { OptionSpec, intIn, oneOf, parseBoundedShape, positiveUpTo } from '../args.js';
 
 export const MODEL_OPTIONS = {
   arch: { type: 'string' },
@@ -34,6 +35,9 @@ export const MODEL_OPTIONS_HELP = `  --arch ARCH               v1, v2, v3-small 
   --pooling avg|max         global pooling when --no-top
   --stem-stride 1|2         stride of the first convolution (default 2); 1 for small inputs (4× the mult-adds)`;
 
+/** --alpha: a width multiplier in (0, SIZE_LIMITS.alpha]. */
+export const parseAlpha = (v: string | undefined) => positiveUpTo('alpha', v, SIZE_LIMITS.alpha, ' (the papers\' widest is 1.4)');
+
 export interface ModelChoice {
   arch: Arch;
   preset: string;
@@ -48,16 +52,16 @@ export function parseModelChoice(v: Record<string, unknown>): ModelChoice {
   const pooling = oneOf('pooling', get('pooling'), ['avg', 'max'] as const);
   const noTop = v['no-top'] === true;
   if (pooling && !noTop) throw new OptionError('--pooling applies only with --no-top');
-  const depthMultiplier = positiveInt('depth-multiplier', get('depth-multiplier'));
+  const depthMultiplier = intIn('depth-multiplier', get('depth-multiplier'), 1, SIZE_LIMITS.depthMultiplier);
   if (depthMultiplier !== undefined && arch !== 'v1') throw new OptionError('--depth-multiplier is a V1 option');
   const minimalistic = v.minimalistic === true ? true : undefined;
   if (minimalistic && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   return {
     arch, preset,
     options: {
-      alpha: positiveNumber('alpha', get('alpha')),
-      inputShape: parseShape('input', get('input')),
-      classes: positiveInt('classes', get('classes')),
+      alpha: parseAlpha(get('alpha')),
+      inputShape: parseBoundedShape('input', get('input'), SIZE_LIMITS.side, SIZE_LIMITS.channels),
+      classes: intIn('classes', get('classes'), 1, SIZE_LIMITS.classes),
       depthMultiplier,
       minimalistic,
       includeTop: noTop ? false : undefined,

@@ -2,7 +2,9 @@
 import { BackendChoice } from '../backend/index.js';
 import { MobileNetError, OptionError } from '../errors.js';
 import { createServer } from '../serve/server.js';
-import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../args.js';
+import { LIBVIPS_MAX_PIXELS, MAX_BYTES_LIMIT } from '../data/limits.js';
+import { MAX_SERVE_BATCH, MAX_TIMEOUT_MS } from '../serve/server.js';
+import { intIn, oneOf, parseCommandArgs, parseNumber, positiveUpTo } from '../args.js';
 
 export const describe = 'HTTP prediction API and a browser page (draw a digit) for a trained run';
 
@@ -48,10 +50,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new OptionError('serve needs exactly one run directory (mobilenet serve DIR)');
   const port = parseNumber('port', values.port as string | undefined, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer in 0..65535');
-  const mb = positiveNumber('body-limit', values['body-limit'] as string | undefined);
-  const maxBatch = positiveInt('max-batch', values['max-batch'] as string | undefined);
-  const mp = positiveNumber('max-megapixels', values['max-megapixels'] as string | undefined);
-  const timeoutS = positiveNumber('request-timeout', values['request-timeout'] as string | undefined);
+  const mb = positiveUpTo('body-limit', values['body-limit'] as string | undefined, MAX_BYTES_LIMIT / 1024 / 1024);
+  const maxBatch = intIn('max-batch', values['max-batch'] as string | undefined, 1, MAX_SERVE_BATCH);
+  const mp = positiveUpTo('max-megapixels', values['max-megapixels'] as string | undefined, Math.floor(LIBVIPS_MAX_PIXELS / 1e6), ' (libvips decodes no more)');
+  const timeoutS = positiveUpTo('request-timeout', values['request-timeout'] as string | undefined, Math.floor(MAX_TIMEOUT_MS / 1000), ' (Node\'s longest timer)');
   const host = values.host as string | undefined;
   if (host !== undefined && host.trim() === '') throw new OptionError('--host must not be empty');
   const backend = oneOf('backend', values.backend as string | undefined, ['onednn', 'cpu', 'wasm', 'auto'] as const);

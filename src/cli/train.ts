@@ -8,8 +8,10 @@ import { ARCHS, isV3 } from '../models/presets.js';
 import { OPTIMIZERS, RECIPES, SCHEDULES, TrainOptions } from '../train/options.js';
 import { progressPrinter } from '../train/progress.js';
 import { TrainResult, resumeTraining, train } from '../train/train.js';
-import { oneOf, parseCommandArgs, parseNumber, parseShape, positiveInt, positiveNumber } from '../args.js';
-import { parseStemStride } from './model-options.js';
+import { MAX_BATCH } from '../cost/memory.js';
+import { SIZE_LIMITS } from '../models/options.js';
+import { intIn, oneOf, parseBoundedShape, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../args.js';
+import { parseAlpha, parseStemStride } from './model-options.js';
 
 export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a folder of images (checkpoints, resume, report)';
 
@@ -78,6 +80,9 @@ const OPTIONS = {
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
+
+/** --epochs: 1..100,000 (a count past it is a typo; history.json keeps a row an epoch). */
+const parseEpochs = (v: string | undefined) => intIn('epochs', v, 1, 100_000);
 const str = (v: Values, k: string) => v[k] as string | undefined;
 
 /** The TrainOptions the flags ask for (numbers checked here, the rest by resolveTrainOptions). */
@@ -94,17 +99,17 @@ function trainOptions(v: Values): TrainOptions {
   return {
     arch,
     model: {
-      alpha: positiveNumber('alpha', str(v, 'alpha')), inputShape: parseShape('input', str(v, 'input')),
+      alpha: parseAlpha(str(v, 'alpha')), inputShape: parseBoundedShape('input', str(v, 'input'), SIZE_LIMITS.side, 3),
       minimalistic: v.minimalistic === true ? true : undefined, init: oneOf('init', str(v, 'init'), WEIGHT_INITS),
       stemStride: parseStemStride(str(v, 'stem-stride')),
     },
-    epochs: positiveInt('epochs', str(v, 'epochs')), batchSize: parseNumber('batch-size', str(v, 'batch-size'), (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2 (batch normalization needs 2 images a batch)'),
+    epochs: parseEpochs(str(v, 'epochs')), batchSize: intIn('batch-size', str(v, 'batch-size'), 2, MAX_BATCH),
     lr: positiveNumber('lr', str(v, 'lr')), optimizer: oneOf('optimizer', str(v, 'optimizer'), OPTIMIZERS),
     schedule: oneOf('schedule', str(v, 'schedule'), SCHEDULES),
     warmupSteps: parseNumber('warmup', str(v, 'warmup'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     labelSmoothing: fraction('label-smoothing'), valSplit: fraction('val-split'),
     patience: positiveInt('patience', str(v, 'patience')),
-    seed: parseNumber('seed', str(v, 'seed'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    seed: intIn('seed', str(v, 'seed'), 0, 2 ** 32 - 1, ' (the generator keeps 32 bits)'),
     augment: v.augment === true ? true : v['no-augment'] === true ? false : undefined,
     weightDecay: parseNumber('weight-decay', str(v, 'weight-decay'), (n) => n >= 0, 'a number ≥ 0'),
     ema: fraction('ema'), preciseBn, flip: v['no-flip'] === true ? false : v.flip === true ? true : undefined,
@@ -155,7 +160,7 @@ export async function run(argv: string[]): Promise<number> {
     if (resume !== undefined) {
       const extra = Object.keys(v).filter((k) => !['resume', 'epochs', 'backend'].includes(k));
       if (extra.length) throw new OptionError(`--${extra[0]} cannot be combined with --resume (the run keeps its options; only --epochs and --backend)`);
-      r = await resumeTraining(resume, { ...control, epochs: positiveInt('epochs', str(v, 'epochs')) });
+      r = await resumeTraining(resume, { ...control, epochs: parseEpochs(str(v, 'epochs')) });
     } else {
       const o = trainOptions(v);
       const out = str(v, 'out') ?? path.join('runs', `${o.arch}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);

@@ -2,9 +2,11 @@
  * Image decoding, resizing and encoding with sharp (libvips, shipped prebuilt
  * in npm packages, so it installs offline; actively maintained).
  */
+import { promises as fs, type Stats } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { DataError, OptionError } from '../errors.js';
 import { readBytes } from './idx.js';
+import { MAX_IMAGE_BYTES } from './limits.js';
 
 /** Decoded pixels: [height, width, channels] uint8, interleaved. */
 export interface DecodedImage {
@@ -27,6 +29,46 @@ export interface LoadImageOptions {
 
 function toU8(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** What a path that is not a regular file is, in words. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads an image file whole, refusing what is not a regular file (a device such as /dev/zero or a pipe would
+ * be read without end) and files over `maxBytes` (default MAX_IMAGE_BYTES, as the server's body limit). One
+ * DataError naming the file.
+ */
+export async function readImageFile(file: string, maxBytes = MAX_IMAGE_BYTES): Promise<Uint8Array> {
+  const st = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new DataError(`${file}: file not found`);
+    throw new DataError(`${file}: cannot read (${e.code ?? e.message})`);
+  });
+  if (st.isDirectory()) throw new DataError(`${file}: is a directory, not a file`);
+  if (!st.isFile()) throw new DataError(`${file}: is ${kindOf(st)}, not an image file`);
+  const tooLarge = (size: string) => new DataError(`${file}: ${size} bytes, over the limit of ${maxBytes} bytes for an image`);
+  if (st.size > maxBytes) throw tooLarge(String(st.size));
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1); // one byte more than stat said: a file that grew is caught
+    let n = 0;
+    for (let r = -1; r !== 0 && n < buf.length;) {
+      ({ bytesRead: r } = await fh.read(buf, n, buf.length - n, n));
+      n += r;
+    }
+    if (n > maxBytes) throw tooLarge(`more than ${maxBytes}`);
+    if (n === buf.length) throw new DataError(`${file}: grew while it was read`);
+    return new Uint8Array(buf.buffer, buf.byteOffset, n);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

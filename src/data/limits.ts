@@ -23,3 +23,15 @@ export function checkSplitSize(what: string, count: number, [h, w, c]: [number, 
       + `over the ${human(MAX_BUFFER_BYTES)} one buffer can hold; use a smaller input shape`);
   }
 }
+
+/** Largest image file or request body read whole by default: `serve`'s --body-limit and `predict`'s --max-megabytes. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** Largest image decoded by default, in pixels (a 70-byte PNG can declare 16000×16000: GBs once decoded). */
+export const MAX_IMAGE_PIXELS = 25_000_000;
+
+/** libvips' own decoding limit (0x3FFF²): a higher pixel limit could never be reached. */
+export const LIBVIPS_MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** Highest byte limit an option may set: one Buffer holds the whole image or body. */
+export const MAX_BYTES_LIMIT = Math.min(MAX_BUFFER_BYTES, 1024 * 1024 * 1024);

@@ -1,7 +1,8 @@
 /** evaluate(): a run directory's model on a dataset's test split; predict(): top-K classes for image files. */
 import * as path from 'node:path';
 import { loadDataset } from '../data/datasets.js';
-import { readBytes } from '../data/idx.js';
+import { readImageFile } from '../data/image.js';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '../data/limits.js';
 import type { Dataset, Split } from '../data/types.js';
 import { subsetSplit } from '../data/batches.js';
 import { DataError, OptionError } from '../errors.js';
@@ -71,12 +72,15 @@ export interface PredictOptions {
   top?: number;
   /** true/false forces the ink polarity; undefined decides as the server does (one-channel models: a light border is inverted). */
   invert?: boolean;
-  /** Largest image in pixels (default: only libvips' own limit, ~268 M). */
+  /** Largest image in decoded pixels (default MAX_IMAGE_PIXELS, 25 M, as the server). */
   maxPixels?: number;
+  /** Largest image file in bytes (default MAX_IMAGE_BYTES, 5 MiB, as the server's body limit). */
+  maxBytes?: number;
 }
 
 /**
- * Top-K classes with probabilities for each image (PNG/JPEG of any size and colour), preprocessed exactly as
+ * Top-K classes with probabilities for each image (PNG/JPEG files or bytes, within the server's byte and pixel
+ * limits unless raised; non-regular files such as /dev/zero are refused), preprocessed exactly as
  * the server's POST /v1/predict does (evaluate/image-input.ts): transparency over white, automatic ink
  * polarity, the MNIST pipeline for digit runs, else a plain resize to the model input.
  */
@@ -88,8 +92,8 @@ export async function predict(run: Run, images: Array<string | Uint8Array>, o: P
   const out: ImagePrediction[] = [];
   for (const [i, img] of images.entries()) {
     const source = typeof img === 'string' ? img : `image ${i + 1}`;
-    const bytes = typeof img === 'string' ? await readBytes(img) : img;
-    const x = await imageInput(bytes, meta, { invert: o.invert, maxPixels: o.maxPixels ?? Number.POSITIVE_INFINITY, source }); // [H, W, C]
+    const bytes = typeof img === 'string' ? await readImageFile(img, o.maxBytes ?? MAX_IMAGE_BYTES) : img;
+    const x = await imageInput(bytes, meta, { invert: o.invert, maxPixels: o.maxPixels ?? MAX_IMAGE_PIXELS, source }); // [H, W, C]
     const y = runner.run(x, 1); // [1, K]
     const probs = meta.output === 'logits' ? Float32Array.from(softmax(y)) : y;
     const top = Array.from(probs, (p, index) => ({ label: meta.labels[index], index, probability: p }))

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { Preprocessing } from '../api-types.js';
 import { decodeImage, loadImage } from '../data/image.js';
 import { DataError } from '../errors.js';
+import { MAX_IMAGE_PIXELS } from '../data/limits.js';
 import { invert, looksLightBackground, toGray } from '../data/gray.js';
 import { mnistPreprocess, normalise } from '../data/mnist-preprocess.js';
 import type { RunMeta } from '../run/run-dir.js';
@@ -22,8 +23,8 @@ export function preprocessingFor(meta: RunMeta): Preprocessing {
   return h === 28 && w === 28 && c === 1 && meta.dataset !== 'fashion-mnist' ? 'mnist' : 'resize';
 }
 
-/** Default limit on an upload's decoded size: a small PNG can declare 16000×16000 pixels (GBs decoded). */
-export const DEFAULT_MAX_PIXELS = 25_000_000;
+/** Default limit on an image's decoded size (data/limits.ts, shared by serve and predict). */
+export const DEFAULT_MAX_PIXELS = MAX_IMAGE_PIXELS;
 
 /** An image whose header declares more pixels than allowed (HTTP 413). */
 export class ImageTooLargeError extends DataError {}
@@ -45,7 +46,7 @@ async function checkPixels(bytes: Uint8Array, maxPixels: number, source: string)
 export interface ImageInputOptions {
   /** true/false forces the ink polarity; undefined decides from the border (one-channel models only). */
   invert?: boolean;
-  /** Largest image accepted, in pixels (default 25 M; Infinity leaves only libvips' own limit). */
+  /** Largest image accepted, in pixels (default MAX_IMAGE_PIXELS, 25 M; Infinity leaves only libvips' own limit). */
   maxPixels?: number;
   /** Names the image in errors (default 'image'). */
   source?: string;

@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { writeFailure } from '../fs-errors.js';
 import { modelConfigOf, normalizeTopology, unknownClasses } from './keras-topology.js';
 import { readModelJson, readWeights } from './manifest.js';
-import { checkTopology } from './topology-check.js';
+import { checkLayerShapes } from './topology-check.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -67,19 +67,20 @@ export async function loadLayersModel(dirOrFile: string): Promise<tfl.LayersMode
   const jsonPath = await modelJsonPath(dirOrFile);
   const json = await readModelJson(jsonPath);
   const topology = normalizeTopology(json.modelTopology);
-  const mc = modelConfigOf(topology);
-  if (!mc) throw new DataError(`${jsonPath}: modelTopology has no model config with layers`);
-  checkTopology(topology, jsonPath); // tfjs-layers would loop forever on a dangling or cyclic inbound node
+  const mc = modelConfigOf(topology)!; // readModelJson checked the topology (checkModelTopology)
   const unknown = unknownClasses(mc);
   if (unknown.length) {
     throw new DataError(`${jsonPath}: unknown layer class ${unknown.map((u) => `${u.className} (${u.name})`).join(', ')}`);
   }
   const { specs, data } = await readWeights(json, jsonPath);
+  let model: tfl.LayersModel;
   try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
+    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: data }));
   } catch (e) {
     const err = e as Error;
     const why = err?.message?.split('\n')[0] || err?.name || String(e) || 'unknown reason';
     throw new DataError(`cannot build the model in ${jsonPath}: ${why}`);
   }
+  checkLayerShapes(model, jsonPath);
+  return model;
 }

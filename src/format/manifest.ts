@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DataError } from '../errors.js';
+import { checkModelTopology } from './topology-check.js';
 
 export type WeightSpec = tf.io.WeightsManifestEntry;
 export interface ManifestGroup { paths: string[]; weights: WeightSpec[] }
@@ -46,7 +47,10 @@ function checkSpec(w: unknown, file: string): asserts w is WeightSpec {
   }
 }
 
-/** Parses model.json text; `file` names it in errors. */
+/**
+ * Parses model.json text; `file` names it in errors. The manifest and the topology are checked here
+ * (checkModelTopology), so no reader can build a graph that hangs tfjs-layers or has impossible sizes.
+ */
 export function parseModelJson(text: string, file: string): ModelJson {
   let json: Partial<ModelJson>;
   try {
@@ -67,6 +71,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
     }
     for (const w of g.weights) checkSpec(w, file);
   }
+  checkModelTopology(json.modelTopology, file); // tfjs-layers loops forever on a dangling or cyclic inbound node
   return json as ModelJson;
 }
 

@@ -1,5 +1,7 @@
 /**
- * Checks a layers-format model topology (model.json's modelTopology) before TF.js builds it.
+ * Checks a layers-format model topology (model.json's modelTopology) before TF.js builds it, and the
+ * shapes of the model built from it. `checkModelTopology` is called by parseModelJson, so every reader of
+ * a model.json (loadRun, summary, cost, export, the weight importers) gets it without asking.
  *
  * Why: tfjs-layers rebuilds a functional model by looping over its layers until every inbound node is
  * processed; a node whose input layer does not exist (a typo, a deleted layer) or that waits on itself
@@ -7,7 +9,9 @@
  * replays the same processing order without building anything and names the first layer that can
  * never be connected, so loading fails with one line instead.
  */
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
+import { modelConfigOf, normalizeTopology } from './keras-topology.js';
 
 interface LayerJson { name?: unknown; class_name?: unknown; inbound_nodes?: unknown }
 
@@ -123,4 +127,60 @@ function connect(layers: Array<LayerJson & { name: string }>, inbound: Map<strin
     }
   }
   return count;
+}
+
+const isPositiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** Layer config keys that must be a positive integer, or a list of them (Keras accepts both for sizes). */
+const POSITIVE_KEYS = ['strides', 'kernel_size', 'dilation_rate', 'pool_size', 'filters', 'units', 'depth_multiplier', 'size'];
+
+/** Sizes in one layer's config: input shape, strides, kernel sizes, units… (a zero stride divides by zero). */
+function checkLayerConfig(l: { name?: unknown; class_name?: unknown; config?: unknown }, fail: (msg: string) => never): void {
+  const c = l.config as Record<string, unknown> | undefined;
+  if (typeof c !== 'object' || c === null) return;
+  const name = quote(String(l.name ?? c.name));
+  for (const key of ['batch_input_shape', 'batch_shape'] as const) {
+    const shape = c[key];
+    if (shape === undefined) continue;
+    if (!Array.isArray(shape) || shape.slice(1).some((d) => d !== null && !isPositiveInt(d))) {
+      fail(`layer ${name}: input shape ${JSON.stringify(shape)} must list positive integers (or null) after the batch dimension`);
+    }
+  }
+  for (const key of POSITIVE_KEYS) {
+    const v = c[key];
+    if (v === undefined || v === null) continue;
+    if (!(isPositiveInt(v) || (Array.isArray(v) && v.length > 0 && v.every(isPositiveInt)))) {
+      fail(`layer ${name}: ${key} ${JSON.stringify(v)} must be positive integers`);
+    }
+  }
+}
+
+/**
+ * The one check of a model.json's modelTopology, run by parseModelJson for every reader: Keras 2 or 3 style
+ * (normalised first), a model config with layers, sizes in each layer's config, and a graph tfjs-layers can
+ * connect (checkTopology). Throws one DataError naming `file` and the layer.
+ */
+export function checkModelTopology(modelTopology: Record<string, unknown>, file: string): void {
+  const fail: (msg: string) => never = (msg) => { throw new DataError(`${file}: ${msg}`); };
+  const topology = normalizeTopology(modelTopology);
+  const mc = modelConfigOf(topology);
+  if (!mc) fail('modelTopology has no model config with layers');
+  mc.config.layers.forEach((l) => checkLayerConfig(l, fail));
+  checkTopology(topology, file);
+}
+
+/**
+ * Every layer of a built model has a finite, positive output shape (an input too small for its strides
+ * shrinks to 0 or below); names the first layer that does not.
+ */
+export function checkLayerShapes(model: tfl.LayersModel, file: string): void {
+  for (const layer of model.layers) {
+    const shapes = (Array.isArray(layer.outputShape[0]) || layer.outputShape.length === 0 ? layer.outputShape : [layer.outputShape]) as Array<Array<number | null>>;
+    for (const shape of shapes) {
+      if (shape.slice(1).some((d) => d !== null && !isPositiveInt(d))) {
+        throw new DataError(`${file}: layer ${quote(layer.name)} has output shape [${shape.slice(1).join(', ')}]: `
+          + 'the input is too small for the layers before it (each size must be a positive integer)');
+      }
+    }
+  }
 }

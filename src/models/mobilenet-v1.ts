@@ -6,7 +6,7 @@ import { OptionError } from '../errors.js';
 import {
   BlockContext, SeedStream, classifierInit, SymbolicTensor, batchNorm, conv, convBnAct, depthwise, globalPool, relu,
 } from './blocks.js';
-import { MobileNetOptions, checkPositive, resolveOptions } from './options.js';
+import { MobileNetOptions, SIZE_LIMITS, checkPositive, resolveOptions } from './options.js';
 
 export interface MobileNetV1Options extends MobileNetOptions {
   /** Depth multiplier of the depthwise convolutions (resolution multiplier ρ is the input size); default 1. */
@@ -51,6 +51,9 @@ export function mobileNetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
   const depthMultiplier = options.depthMultiplier ?? 1;
   if (!Number.isInteger(depthMultiplier) || depthMultiplier < 1) {
     throw new OptionError(`depthMultiplier must be a positive integer, got ${String(depthMultiplier)}`);
+  }
+  if (depthMultiplier > SIZE_LIMITS.depthMultiplier) {
+    throw new OptionError(`depthMultiplier must be at most ${SIZE_LIMITS.depthMultiplier}, got ${depthMultiplier}`);
   }
   const dropout = options.dropout ?? 1e-3;
   if (!(dropout >= 0 && dropout < 1)) throw new OptionError(`dropout must be in [0, 1), got ${String(dropout)}`);

@@ -12,6 +12,7 @@ import { DataError } from '../errors.js';
 import { RunMeta, readMeta } from './run-dir.js';
 import { isKeras3, modelConfigOf, normalizeTopology, unknownClasses } from '../format/keras-topology.js';
 import { modelJsonPath } from '../format/layers-format.js';
+import { checkLayerShapes } from '../format/topology-check.js';
 import { checkShards, manifestFiles, readModelJson, specBytes } from '../format/manifest.js';
 
 type Kwargs = Record<string, unknown>;
@@ -96,6 +97,7 @@ export async function readModelFile(p: string): Promise<ModelFile> {
   } catch (e) {
     throw new DataError(`cannot build the model in ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
+  checkLayerShapes(model, file);
   const meta = await readMeta(path.dirname(file)).catch(() => null);
   const dtypes = [...new Set(specs.map((s) => s.quantization?.dtype ?? s.dtype))];
   return {

@@ -10,6 +10,7 @@ import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
+import { LIBVIPS_MAX_PIXELS, MAX_BYTES_LIMIT, MAX_IMAGE_BYTES } from '../data/limits.js';
 import { OptionError } from '../errors.js';
 import { checkRunModel } from '../run/run-check.js';
 import { Run, loadRun } from '../run/run-dir.js';
@@ -21,7 +22,11 @@ import { Predictor } from './predictor.js';
 import { apiRoutes, installParsers } from './routes-api.js';
 import { pageRoutes } from './routes-page.js';
 
-export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = MAX_IMAGE_BYTES;
+/** Most requests batched into one model call (a batch is one input tensor). */
+export const MAX_SERVE_BATCH = 1024;
+/** Longest request timeout: Node's timers hold 2^31 − 1 ms (24.8 days); a longer one fires at once. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (default 8080). */
@@ -62,18 +67,13 @@ function checkOptions(o: ServeOptions): void {
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) {
     throw new OptionError(`port must be an integer in 0..65535, got ${o.port}`);
   }
-  if (o.bodyLimit !== undefined && !(Number.isInteger(o.bodyLimit) && o.bodyLimit > 0)) {
-    throw new OptionError(`bodyLimit must be a positive integer number of bytes, got ${o.bodyLimit}`);
-  }
-  if (o.maxBatch !== undefined && !(Number.isInteger(o.maxBatch) && o.maxBatch > 0)) {
-    throw new OptionError(`maxBatch must be a positive integer, got ${o.maxBatch}`);
-  }
-  if (o.maxPixels !== undefined && !(Number.isInteger(o.maxPixels) && o.maxPixels > 0)) {
-    throw new OptionError(`maxPixels must be a positive integer, got ${o.maxPixels}`);
-  }
-  if (o.requestTimeout !== undefined && !(Number.isInteger(o.requestTimeout) && o.requestTimeout > 0)) {
-    throw new OptionError(`requestTimeout must be a positive integer number of ms, got ${o.requestTimeout}`);
-  }
+  const int = (name: string, v: number | undefined, max: number, unit: string) => {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= max)) throw new OptionError(`${name} must be an integer in 1..${max}${unit}, got ${v}`);
+  };
+  int('bodyLimit', o.bodyLimit, MAX_BYTES_LIMIT, ' bytes');
+  int('maxBatch', o.maxBatch, MAX_SERVE_BATCH, '');
+  int('maxPixels', o.maxPixels, LIBVIPS_MAX_PIXELS, ' (libvips decodes no more)');
+  int('requestTimeout', o.requestTimeout, MAX_TIMEOUT_MS, ' ms');
 }
 
 /** Builds the server for a run directory (or a loaded Run). Does not listen yet. */

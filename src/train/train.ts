@@ -1,11 +1,12 @@
 /** train() and resumeTraining(): set-up around the epoch loop, then the test evaluation and report. */
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { BackendChoice, initBackend } from '../backend/index.js';
+import { BackendChoice, checkTrainingBackend, initBackend } from '../backend/index.js';
 import { Rng } from '../data/rng.js';
 import type { Dataset } from '../data/types.js';
 import { DataError, OptionError } from '../errors.js';
 import { EvalResult, evaluateModel } from '../evaluate/metrics.js';
+import { checkBatchMemory } from '../cost/memory.js';
 import { loadLayersModel } from '../format/layers-format.js';
 import { publishQuantized } from '../run/publish-quantized.js';
 import { logitsModel } from '../run/model-files.js';
@@ -72,6 +73,7 @@ export interface TrainResult {
 /** Trains a MobileNet on a dataset into run directory `out` (see run-dir.ts / checkpoint.ts for the layout). */
 export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const o = resolveTrainOptions(cfg, typeof cfg.dataset === 'string' ? cfg.dataset : cfg.dataset?.name);
+  checkTrainingBackend(cfg.backend);
   if (!cfg.out) throw new OptionError('out (the run directory) is required');
   const outState = await checkTrainOut(cfg.out, cfg.overwrite === true);
   const emit: TrainListener = cfg.onEvent ?? (() => {});
@@ -115,6 +117,7 @@ export interface ResumeConfig extends RunControl {
  */
 export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promise<TrainResult> {
   const emit: TrainListener = cfg.onEvent ?? (() => {});
+  checkTrainingBackend(cfg.backend);
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
   const ck = await loadCheckpoint(dir);
@@ -167,6 +170,7 @@ async function finish(
 ): Promise<TrainResult> {
   const out = cfg.out!;
   const emit: TrainListener = cfg.onEvent ?? (() => {});
+  checkBatchMemory(model, Math.min(state.options.batchSize, data.train.count), 'train', 'batch size');
   const ema = makeEma(model, state.options.ema, savedEma, path.join(out, 'checkpoint'));
   const { trainer, notice } = makeTrainer(model, opt, state.options, ema);
   if (notice) emit({ type: 'log', message: notice });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { writeBandFolder } from '../cli-train/folder.js';
 import { runCli } from '../helpers.js';
+import { pngBomb } from './http-cases.js';
 
 type Json = Record<string, any>;
 
@@ -45,6 +46,13 @@ export async function makeFixtures(root: string): Promise<void> {
   await variant(root, 'run-cycle', (d) => model(d, (j) => {
     layers(j).find((l) => l.name === 'Conv1')!.inbound_nodes[0][0][0] = 'bn_Conv1';
   }));
+  await variant(root, 'run-duplicate-name', (d) => model(d, (j) => {
+    const [, second, third] = layers(j);
+    second.name = third.name;
+    second.config.name = third.name;
+  }));
+  await variant(root, 'run-zero-input', (d) => model(d, (j) => { layers(j)[0].config.batch_input_shape = [null, 0, -3, 1]; }));
+  await variant(root, 'run-zero-stride', (d) => model(d, (j) => { layers(j).find((l) => l.name === 'Conv1')!.config.strides = [0, 0]; }));
   await variant(root, 'run-shape-string', (d) => meta(d, (m) => { m.inputShape = 'abc'; }));
   await variant(root, 'run-shape-wrong', (d) => meta(d, (m) => { m.inputShape = [16, 16, 1]; }));
   await variant(root, 'run-labels', (d) => meta(d, (m) => { m.labels = ['top', 'bottom']; }));
@@ -86,6 +94,9 @@ export async function makeFixtures(root: string): Promise<void> {
     for (const i of [0, 1]) await fs.writeFile(path.join(root, 'two-a-class', c, `${i}.png`), png);
   }
   await fs.writeFile(path.join(root, 'not-an-image.png'), 'hello');
+  await fs.writeFile(path.join(root, 'bomb.png'), pngBomb(16000, 16000));
+  await fs.writeFile(path.join(root, 'big.png'), '');
+  await fs.truncate(path.join(root, 'big.png'), 5 * 1024 * 1024 + 1); // sparse: 5 MiB + 1 byte of zeros
   await fs.writeFile(path.join(root, 'notes.txt'), 'a file');
   await fs.mkdir(path.join(root, 'photos'));
   await fs.writeFile(path.join(root, 'photos', 'holiday.jpg'), 'jpeg');

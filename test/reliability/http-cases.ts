@@ -3,7 +3,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { HttpCase } from './cases.js';
 
 /** A PNG that declares w×h gray pixels in ~70 bytes. */
-function pngBomb(w: number, h: number): Buffer {
+export function pngBomb(w: number, h: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const td = Buffer.concat([Buffer.from(type), data]);
     const head = Buffer.alloc(4), crc = Buffer.alloc(4);

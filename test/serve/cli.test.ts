@@ -64,7 +64,7 @@ test('option and input errors: one line, exit code, no stack', () => {
     [['serve', '/nonexistent/run'], 1, /run directory \/nonexistent\/run does not exist/],
     [['serve', '/tmp', '--port', 'x'], 2, /--port must be an integer in 0\.\.65535/],
     [['serve', '/tmp', '--port', '70000'], 2, /--port/],
-    [['serve', '/tmp', '--body-limit', '0'], 2, /--body-limit must be a positive number/],
+    [['serve', '/tmp', '--body-limit', '0'], 2, /--body-limit must be a number in \(0, 1024\]/],
     [['serve', '/tmp', '--backend', 'gpu'], 2, /--backend must be one of/],
     [['serve', '/tmp', '--nope'], 2, /nope/],
     [['serve', '/tmp'], 1, /meta\.json/],
