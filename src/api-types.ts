@@ -72,7 +72,7 @@ export interface ModelInfo {
   labels: string[];
   output: 'logits' | 'probabilities';
   /** Per-channel mean and std on the 0..1 pixel scale: x = (pixel/255 - mean) / std. */
-  normalization: { mean: number[]; std: number[] };
+  normalization: { mean: number[]; std: number[]; channelOrder?: 'rgb' | 'bgr' };
   preprocessing: Preprocessing;
   /** The builder options the model was made with (alpha, inputShape, classes…). */
   options: { [option: string]: unknown };

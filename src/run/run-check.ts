@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
 import { ARCHS } from '../models/presets.js';
+import { PREPROCESS_MODES } from '../data/preprocess.js';
 import type { RunMeta } from './meta.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,6 +41,11 @@ export function checkMeta(meta: Record<string, unknown>, file: string): asserts 
       `"normalization.${k}" must be ${c} finite number${c > 1 ? 's' : ''} (one per channel), got ${show(v)}`);
   }
   need((norm!.std as number[]).every((s) => s > 0), file, `"normalization.std" must be > 0, got ${show(norm!.std)}`);
+  const order = (norm as { channelOrder?: unknown }).channelOrder;
+  need(order === undefined || order === 'rgb' || order === 'bgr', file, `"normalization.channelOrder" must be "rgb" or "bgr", got ${show(order)}`);
+  need(order !== 'bgr' || c === 3, file, '"normalization.channelOrder" "bgr" needs a 3-channel input');
+  need(meta.preprocess === undefined || (PREPROCESS_MODES as readonly unknown[]).includes(meta.preprocess), file,
+    `"preprocess" must be one of ${PREPROCESS_MODES.map((m) => `"${m}"`).join(', ')}, got ${show(meta.preprocess)}`);
   need(meta.output === 'logits' || meta.output === 'probabilities', file, `"output" must be "logits" or "probabilities", got ${show(meta.output)}`);
   need(typeof meta.dataset === 'string', file, `"dataset" must be a string, got ${show(meta.dataset)}`);
   need(isObject(meta.buildOptions), file, `"buildOptions" must be an object, got ${show(meta.buildOptions)}`);
