@@ -70,7 +70,7 @@ export interface ModelInfo {
   dataset: string;
   inputShape: [number, number, number];
   labels: string[];
-  output: 'logits' | 'probabilities';
+  output: 'logits' | 'probabilities' | 'features';
   /** Per-channel mean and std on the 0..1 pixel scale: x = (pixel/255 - mean) / std. */
   normalization: { mean: number[]; std: number[]; channelOrder?: 'rgb' | 'bgr' };
   preprocessing: Preprocessing;

@@ -28,8 +28,11 @@ export interface RunMeta {
   preprocess?: Preprocess;
   /** Where the weights came from ('imagenet:FILE', 'keras-h5:FILE', 'tfjs:DIR', 'run:DIR'); absent when trained from scratch. */
   weightsSource?: string;
-  /** What the model's output is: softmax probabilities or logits (apply softmax). */
-  output: 'logits' | 'probabilities';
+  /**
+   * What the model's output is: softmax probabilities, logits (apply softmax), or pooled features of a
+   * backbone without classifier (`pretrained --no-top`; labels is then empty).
+   */
+  output: 'logits' | 'probabilities' | 'features';
   /** Dataset spec it was trained on ('mnist', 'fashion-mnist', 'folder:PATH'). */
   dataset: string;
   /** Backend that trained it, and the command line. */

@@ -16,7 +16,7 @@ import type { ReadWeightOptions, WeightSource } from './types.js';
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** The cached path of Keras's file for `o`, downloading it first when it is not there (or fails its MD5). */
-export async function imagenetPath(o: ReadWeightOptions & { onBytes?: (r: number, t: number | null) => void }): Promise<string> {
+export async function imagenetPath(o: ReadWeightOptions): Promise<string> {
   if (!o.arch) throw new OptionError('imagenet weights need an arch (v1, v2, v3-small or v3-large)');
   const f = imagenetFile({ arch: o.arch, alpha: o.alpha, inputShape: o.inputShape, includeTop: o.includeTop, minimalistic: o.minimalistic });
   const dest = path.join(kerasCacheDir(), f.fileName);
@@ -37,7 +37,7 @@ export async function imagenetPath(o: ReadWeightOptions & { onBytes?: (r: number
 }
 
 /** Reads Keras's ImageNet weights for `o` (see imagenetPath) as a WeightSource. */
-export async function readImagenet(o: ReadWeightOptions & { onBytes?: (r: number, t: number | null) => void }): Promise<WeightSource> {
+export async function readImagenet(o: ReadWeightOptions): Promise<WeightSource> {
   const file = await imagenetPath(o);
   const f = imagenetFile({ arch: o.arch!, alpha: o.alpha, inputShape: o.inputShape, includeTop: o.includeTop, minimalistic: o.minimalistic });
   const src = await readKerasH5(file, `imagenet:${file}`);

@@ -45,4 +45,6 @@ export interface ReadWeightOptions {
   minimalistic?: boolean;
   /** Progress lines / bar updates of a download; default silent. */
   onProgress?: (msg: string) => void;
+  /** Bytes of a download as they arrive, for a progress bar (total null when unknown). */
+  onBytes?: (received: number, total: number | null) => void;
 }
