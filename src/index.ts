@@ -57,3 +57,5 @@ export { readWeightSource, applyWeights, PREPROCESS_MODES } from './weights/inde
 export type { WeightSource, LayerWeights, ApplyResult, Preprocess } from './weights/index.js';
 export { IMAGENET_LABELS } from './weights/labels.js';
 export { imagenetFile, kerasCacheDir } from './weights/imagenet-files.js';
+export { exportKerasH5 } from './export/keras-h5.js';
+export type { ExportKerasH5Options, KerasH5Export } from './export/keras-h5.js';
