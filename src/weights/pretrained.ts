@@ -126,7 +126,9 @@ export async function pretrained(o: PretrainedOptions): Promise<PretrainedResult
   if (!top && o.pooling !== 'avg' && o.pooling !== 'max') {
     throw new OptionError("a run without the top needs pooling 'avg' or 'max' (its output must be [batch, features])");
   }
-  const state = await checkOutDir(o.out, o.overwrite ?? false);
+  const state = await checkOutDir(o.out, o.overwrite ?? false).catch((e: Error) => {
+    throw /--resume/.test(e.message) ? new OptionError(`${o.out} already holds a run; replace it with --overwrite (nothing was changed)`) : e;
+  });
   const src = await readWeightSource(o.weights, {
     arch, alpha: o.alpha, inputShape: o.inputShape, includeTop: top, minimalistic: o.minimalistic, onProgress: o.onProgress, onBytes: o.onBytes,
   });
