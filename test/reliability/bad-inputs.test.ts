@@ -116,6 +116,11 @@ test('every bad input: one clear line, the right exit code or HTTP status, no ha
     else if (c.code !== 0 && o.line.split(' / ').length !== 1) failures.push(`${cmd}: more than one mobilenet: line: ${o.line}`);
   });
 
+  // pretrained cases all write to pre/: a refused one leaves nothing there, nor a partial file in the Keras cache
+  if (await fs.stat(path.join(root, 'pre')).then(() => true, () => false)) failures.push('a refused pretrained left pre/ behind');
+  const cache = await fs.readdir(path.join(root, 'keras-home', 'models')).catch(() => [] as string[]);
+  if (cache.length) failures.push(`files left in the Keras cache: ${cache.join(', ')}`);
+
   const server = await createServer(path.join(root, 'run'), { port: 0, backend: 'cpu', requestTimeout: 1000 });
   const port = Number(new URL(await server.listen()).port);
   const answers: Array<{ status: number; json: { error?: unknown } }> = [];

@@ -100,4 +100,11 @@ export async function makeFixtures(root: string): Promise<void> {
   await fs.writeFile(path.join(root, 'notes.txt'), 'a file');
   await fs.mkdir(path.join(root, 'photos'));
   await fs.writeFile(path.join(root, 'photos', 'holiday.jpg'), 'jpeg');
+
+  // weight files: the run's weights as Keras HDF5 (a V2 alpha 0.35), a truncated copy, a text file named .h5
+  const k = runCli(['export', 'run', '--format', 'keras-h5', '--out', 'v2-a035.h5'], { cwd: root, timeout: 60_000 });
+  if (k.status !== 0) throw new Error(`fixture keras-h5 export failed: ${k.stderr}`);
+  const h5 = await fs.readFile(path.join(root, 'v2-a035.h5'));
+  await fs.writeFile(path.join(root, 'cut.h5'), h5.subarray(0, h5.length >> 1));
+  await fs.writeFile(path.join(root, 'not-hdf5.h5'), 'these are not weights\n');
 }

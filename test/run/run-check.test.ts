@@ -60,7 +60,7 @@ test('meta.json that does not describe the model is refused, naming the field', 
   await refused(await runDir((m) => { m.labels = ['a', 'a', 'b']; }), 'meta.json', /"labels" lists "a" twice/);
   await refused(await runDir((m) => { m.normalization = { mean: [0.35], std: [0] }; }), 'meta.json', /"normalization\.std" must be > 0/);
   await refused(await runDir((m) => { m.normalization = { mean: [null], std: [0.25] }; }), 'meta.json', /"normalization\.mean" must be 1 finite number/);
-  await refused(await runDir((m) => { m.output = 'scores'; }), 'meta.json', /"output" must be "logits" or "probabilities"/);
+  await refused(await runDir((m) => { m.output = 'scores'; }), 'meta.json', /"output" must be "logits", "probabilities" or "features"/);
   await refused(await runDir((m) => { m.arch = 'v3'; }), 'meta.json', /"arch" must be one of "v1", "v2", "v3-small", "v3-large", got "v3"/);
   await refused(await runDir(() => {}, { softmax: false }), 'meta.json', /"output" is "probabilities" but the model's outputs sum to/);
   const arr = await runDir();
