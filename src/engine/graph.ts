@@ -110,7 +110,8 @@ function newTensor(b: Builder, shape: number[]): number {
 function addParams(b: Builder, layer: tfl.layers.Layer): number[] {
   return layer.weights.map((w) => {
     const shape = w.shape as number[];
-    b.params.push({ variable: w, shape, size: shape.reduce((a, d) => a * d, 1), trainable: w.trainable });
+    // a frozen layer's variables can still say trainable (a model loaded with trainable false in its config)
+    b.params.push({ variable: w, shape, size: shape.reduce((a, d) => a * d, 1), trainable: w.trainable && layer.trainable });
     return b.params.length - 1;
   });
 }
