@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 log=$(mktemp -t mobilenet-setup.XXXXXX)
 fail() { echo "setup: $1 failed; last lines of $log:" >&2; tail -n 25 "$log" >&2; exit 1; }
 
-pkgs=(libdnnl-dev dataset-fashion-mnist chromium python3-onnx)
+pkgs=(libdnnl-dev dataset-fashion-mnist chromium python3-onnx python3-h5py)
 [ "${1:-}" = "--bench" ] && pkgs+=(python3-torch python3-torchvision)
 missing=()
 for p in "${pkgs[@]}"; do

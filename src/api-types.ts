@@ -70,9 +70,9 @@ export interface ModelInfo {
   dataset: string;
   inputShape: [number, number, number];
   labels: string[];
-  output: 'logits' | 'probabilities';
+  output: 'logits' | 'probabilities' | 'features';
   /** Per-channel mean and std on the 0..1 pixel scale: x = (pixel/255 - mean) / std. */
-  normalization: { mean: number[]; std: number[] };
+  normalization: { mean: number[]; std: number[]; channelOrder?: 'rgb' | 'bgr' };
   preprocessing: Preprocessing;
   /** The builder options the model was made with (alpha, inputShape, classes…). */
   options: { [option: string]: unknown };

@@ -51,3 +51,11 @@ export type {
 export { evaluate, predict, evaluateModel, perClassMetrics, confusionSvg, mistakesPng } from './evaluate/index.js';
 export type { EvaluateOptions, Evaluation, EvalResult, ClassMetrics, Mistake, Prediction, ImagePrediction } from './evaluate/index.js';
 export type { ModelInfo, PredictResponse, ErrorResponse, CurvePoint } from './api-types.js';
+export { pretrained } from './weights/pretrained.js';
+export type { PretrainedOptions, PretrainedResult } from './weights/pretrained.js';
+export { readWeightSource, applyWeights, PREPROCESS_MODES } from './weights/index.js';
+export type { WeightSource, LayerWeights, ApplyResult, Preprocess } from './weights/index.js';
+export { IMAGENET_LABELS } from './weights/labels.js';
+export { imagenetFile, kerasCacheDir } from './weights/imagenet-files.js';
+export { exportKerasH5 } from './export/keras-h5.js';
+export type { ExportKerasH5Options, KerasH5Export } from './export/keras-h5.js';

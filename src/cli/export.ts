@@ -1,17 +1,20 @@
-/** `mobilenet export DIR --format onnx|tfjs`: the trained network as ONNX, or as (quantized) TF.js weights. */
+/** `mobilenet export DIR --format onnx|tfjs|keras-h5`: the network as ONNX, (quantized) TF.js weights, or Keras HDF5 weights. */
 import { initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { DEFAULT_OPSET, OPSETS, exportOnnx } from '../export/onnx/index.js';
 import { QUANTIZE_DTYPES } from '../format/quantize.js';
 import { exportTfjs } from '../export/tfjs-export.js';
+import { exportKerasH5 } from '../export/keras-h5.js';
 import { oneOf, parseCommandArgs, parseNumber } from '../args.js';
 
-export const describe = 'export a trained run as ONNX or as (float16/uint8/uint16-quantized) TF.js weights';
+export const describe = 'export a run as ONNX, (float16/uint8/uint16-quantized) TF.js weights, or Keras HDF5 weights';
 
-const HELP = `usage: mobilenet export DIR --format onnx|tfjs [options]
+const HELP = `usage: mobilenet export DIR --format onnx|tfjs|keras-h5 [options]
   DIR                     run directory written by mobilenet train
-  --format onnx|tfjs      what to write (required)
-  --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>)
+  --format F              onnx, tfjs or keras-h5 (required)
+  --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>);
+                          keras-h5: the .h5 file (default DIR-keras.h5), for Keras's model.load_weights(PATH)
+  --overwrite             keras-h5: replace an existing --out file
   --best                  export DIR/best
   --json                  print what was written as one JSON object
  onnx:
@@ -25,7 +28,7 @@ const HELP = `usage: mobilenet export DIR --format onnx|tfjs [options]
 const OPTIONS = {
   format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, json: { type: 'boolean' },
   opset: { type: 'string' }, logits: { type: 'boolean' }, 'input-layout': { type: 'string' }, 'no-fold': { type: 'boolean' },
-  quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  quantize: { type: 'string' }, overwrite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
@@ -37,10 +40,12 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new OptionError('export needs exactly one run directory');
-  const format = oneOf('format', v.format as string | undefined, ['onnx', 'tfjs'] as const);
-  if (!format) throw new OptionError('--format is required (onnx or tfjs)');
+  const format = oneOf('format', v.format as string | undefined, ['onnx', 'tfjs', 'keras-h5'] as const);
+  if (!format) throw new OptionError('--format is required (onnx, tfjs or keras-h5)');
   const onnxOnly = ['opset', 'logits', 'input-layout', 'no-fold'].filter((k) => v[k] !== undefined);
-  if (format === 'tfjs' && onnxOnly.length) throw new OptionError(`--${onnxOnly[0]} applies only to --format onnx`);
+  if (format !== 'onnx' && onnxOnly.length) throw new OptionError(`--${onnxOnly[0]} applies only to --format onnx`);
+  if (format === 'keras-h5' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
+  if (format !== 'keras-h5' && v.overwrite !== undefined) throw new OptionError('--overwrite applies only to --format keras-h5');
   if (format === 'onnx' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
   await initBackend('cpu'); // reading weights and re-encoding them: no arithmetic worth a faster backend
   const [dir] = positionals;
@@ -56,6 +61,12 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`wrote ${r.file} (${mb(r.bytes)}, opset ${r.opset}, ${r.ops.length} nodes): input "${r.inputName}" ` +
         `[${r.inputDims.join(', ')}] ${r.metadata.input_layout}, output "${r.outputName}" [${r.outputDims.join(', ')}] ${r.metadata.output}`);
     }
+    return 0;
+  }
+  if (format === 'keras-h5') {
+    const r = await exportKerasH5(dir, { out, best: v.best === true, overwrite: v.overwrite === true });
+    if (v.json) console.log(JSON.stringify(r));
+    else console.log(`wrote ${r.file} (${mb(r.bytes)}, ${r.layers} layers with weights, Keras 2 HDF5 layout): model.load_weights('${r.file}') in Keras`);
     return 0;
   }
   const quantize = oneOf('quantize', v.quantize as string | undefined, QUANTIZE_DTYPES) ?? null;

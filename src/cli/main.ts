@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
   bench: () => import('./bench.js'),
   export: () => import('./export.js'),
+  pretrained: () => import('./pretrained.js'),
 };
 
 async function usage(): Promise<string> {

@@ -6,6 +6,7 @@ import { OptionError } from '../errors.js';
 import { eraseImage, fillAffine, flipImage, randomAffine } from './augment.js';
 import type { Rng } from './rng.js';
 import type { Split } from './types.js';
+import { swapRB } from './preprocess.js';
 
 /** One mini-batch: normalised images and their labels. */
 export interface Batch {
@@ -23,6 +24,8 @@ export interface BatchOptions {
   order?: Int32Array;
   mean: number[];
   std: number[];
+  /** Model takes B, G, R (Keras caffe mode): mean/std are in B, G, R order and each batch's channels are swapped. */
+  bgr?: boolean;
   /**
    * random integer shifts of up to maxShift pixels in x and y, zero (background) filled; then, when asked,
    * a horizontal flip of half the images and random erasing with probability `erase` (augment.ts)
@@ -143,7 +146,9 @@ export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch>
   }
   const [h, w, c] = split.shape;
   const size = h * w * c;
-  const lut = normalisationTable(o.mean, o.std, c);
+  if (o.bgr && c !== 3) throw new OptionError(`BGR input needs 3 channels, got ${c}`);
+  // BGR: the table in the image's R, G, B order, then each filled image's channels swapped into B, G, R.
+  const lut = o.bgr ? normalisationTable([...o.mean].reverse(), [...o.std].reverse(), c) : normalisationTable(o.mean, o.std, c);
   const total = order ? order.length : split.count;
   for (let start = 0; start < total; start += batchSize) {
     const b = Math.min(batchSize, total - start);
@@ -169,6 +174,7 @@ export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch>
       }
       if (augment?.flip && augment.rng.next() < 0.5) flipImage(x, i * size, split.shape);
       if (augment?.erase && augment.rng.next() < augment.erase) eraseImage(x, i * size, split.shape, augment.rng);
+      if (o.bgr) swapRB(x.subarray(i * size, (i + 1) * size));
     }
     yield { x, y, size: b };
   }

@@ -6,3 +6,4 @@ export { loadDataset, loadIdxDataset, MNIST_LABELS, FASHION_LABELS, type IdxFile
 export { loadImageFolder } from './image-folder.js';
 export { splitValidation, iterateBatches, subsetSplit, type Batch, type BatchOptions } from './batches.js';
 export { decodeImage, loadImage, encodePng, type DecodedImage, type LoadImageOptions } from './image.js';
+export { PREPROCESS_MODES, normalizationFor, normaliseWith, type Preprocess, type Normalization } from './preprocess.js';

@@ -8,6 +8,7 @@ import { DataError, OptionError } from '../errors.js';
 import { modelRunner } from '../engine/runner.js';
 import { logitsModel } from '../run/model-files.js';
 import type { Run } from '../run/run-dir.js';
+import { requireClassifier } from '../run/run-check.js';
 import { imageInput } from './image-input.js';
 import { EvalResult, evaluateModel, softmax } from './metrics.js';
 
@@ -35,6 +36,7 @@ export interface Evaluation extends EvalResult {
  * of `run`'s model on `dataset` (default: the one it was trained on), normalised as in training.
  */
 export async function evaluate(run: Run, dataset?: Dataset | string, o: EvaluateOptions = {}): Promise<Evaluation> {
+  requireClassifier(run.meta, run.dir);
   const ds = typeof dataset === 'object' ? dataset : await datasetForRun(run, dataset ?? run.meta.dataset, o.onProgress);
   const { meta } = run;
   if (ds.test.shape.join('x') !== meta.inputShape.join('x')) {
@@ -76,6 +78,7 @@ export interface PredictOptions {
  * polarity, the MNIST pipeline for digit runs, else a plain resize to the model input.
  */
 export async function predict(run: Run, images: Array<string | Uint8Array>, o: PredictOptions = {}): Promise<ImagePrediction[]> {
+  requireClassifier(run.meta, run.dir);
   const { meta } = run;
   const k = o.top ?? 3;
   if (!(Number.isInteger(k) && k > 0)) throw new OptionError(`top must be a positive integer, got ${String(o.top)}`);

@@ -11,7 +11,8 @@ import type { Preprocessing } from '../api-types.js';
 import { decodeImage, loadImage } from '../data/image.js';
 import { DataError } from '../errors.js';
 import { invert, looksLightBackground, toGray } from '../data/gray.js';
-import { mnistPreprocess, normalise } from '../data/mnist-preprocess.js';
+import { mnistPreprocess } from '../data/mnist-preprocess.js';
+import { normaliseWith } from '../data/preprocess.js';
 import type { RunMeta } from '../run/run-dir.js';
 
 export type { Preprocessing };
@@ -61,8 +62,8 @@ export async function imageInput(bytes: Uint8Array, meta: RunMeta, o: ImageInput
   const inv = o.invert ?? (c === 1 && looksLightBackground(gray, img.width, img.height));
   if (preprocessingFor(meta) === 'mnist') {
     const digit = mnistPreprocess({ data: inv ? invert(gray) : gray, width: img.width, height: img.height });
-    return normalise(digit, meta.normalization.mean, meta.normalization.std); // [28, 28, 1]
+    return normaliseWith(digit, meta.normalization); // [28, 28, 1]
   }
   const pixels = await loadImage(bytes, meta.inputShape, { invert: inv }); // [H, W, C], transparency over white
-  return normalise(pixels, meta.normalization.mean, meta.normalization.std);
+  return normaliseWith(pixels, meta.normalization); // BGR first where the run says so (caffe)
 }

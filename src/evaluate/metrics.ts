@@ -1,6 +1,7 @@
 /** Test-set metrics from a logits model: accuracy, loss, confusion matrix, per-class P/R/F1, worst mistakes. */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../data/types.js';
+import type { Normalization } from '../data/preprocess.js';
 import { evaluateSplit } from './split-pass.js';
 
 export interface ClassMetrics {
@@ -65,7 +66,7 @@ function topOf(logits: Float32Array, r: number, k: number): [number, number] {
 
 /** Evaluates a logits model on `split` (inference mode, batches of 100). */
 export function evaluateModel(
-  model: tfl.LayersModel, split: Split, labels: string[], norm: { mean: number[]; std: number[] }, keepMistakes = 25,
+  model: tfl.LayersModel, split: Split, labels: string[], norm: Normalization, keepMistakes = 25,
 ): EvalResult {
   const k = labels.length;
   const confusion = labels.map(() => new Array<number>(k).fill(0));

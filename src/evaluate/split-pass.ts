@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches } from '../data/batches.js';
 import type { Split } from '../data/types.js';
+import { Normalization, isBgr } from '../data/preprocess.js';
 import { ModelRunner, modelRunner } from '../engine/runner.js';
 import { countCorrect, crossEntropyFromLogits } from './loss.js';
 
@@ -18,14 +19,14 @@ export interface PassResult {
  * else TF.js) computes the logits.
  */
 export function evaluateSplit(
-  model: tfl.LayersModel, split: Split, norm: { mean: number[]; std: number[] }, batchSize = 100,
+  model: tfl.LayersModel, split: Split, norm: Normalization, batchSize = 100,
   onLogits?: (logits: Float32Array, y: Int32Array, start: number) => void, runner?: ModelRunner,
 ): PassResult {
   const run = runner ?? modelRunner(model);
   let lossSum = 0;
   let correct = 0;
   let start = 0;
-  for (const batch of iterateBatches(split, { batchSize, mean: norm.mean, std: norm.std })) {
+  for (const batch of iterateBatches(split, { batchSize, mean: norm.mean, std: norm.std, bgr: isBgr(norm) })) {
     const logits = run.run(batch.x, batch.size); // [B, K]
     const r = tf.tidy(() => {
       const lt = tf.tensor2d(logits, [batch.size, logits.length / batch.size]); // [B, K]

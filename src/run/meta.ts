@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../format/layers-format.js';
 import type { Arch, BuildOptions } from '../models/presets.js';
+import type { Normalization, Preprocess } from '../data/preprocess.js';
 
 export const RUN_FORMAT = 'mobilenet-run/1';
 
@@ -19,9 +20,19 @@ export interface RunMeta {
   /** Class names, index = class id. */
   labels: string[];
   /** Per-channel mean and std on the 0..1 pixel scale: x = (pixel/255 - mean) / std. */
-  normalization: { mean: number[]; std: number[] };
-  /** What the model's output is: softmax probabilities or logits (apply softmax). */
-  output: 'logits' | 'probabilities';
+  normalization: Normalization;
+  /**
+   * Keras preprocess_input mode the normalization expresses (pretrained and transferred runs; see
+   * data/preprocess.ts); absent for runs trained from scratch (the dataset's own mean/std).
+   */
+  preprocess?: Preprocess;
+  /** Where the weights came from ('imagenet:FILE', 'keras-h5:FILE', 'tfjs:DIR', 'run:DIR'); absent when trained from scratch. */
+  weightsSource?: string;
+  /**
+   * What the model's output is: softmax probabilities, logits (apply softmax), or pooled features of a
+   * backbone without classifier (`pretrained --no-top`; labels is then empty).
+   */
+  output: 'logits' | 'probabilities' | 'features';
   /** Dataset spec it was trained on ('mnist', 'fashion-mnist', 'folder:PATH'). */
   dataset: string;
   /** Backend that trained it, and the command line. */

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError } from '../errors.js';
 import { ARCHS } from '../models/presets.js';
+import { PREPROCESS_MODES } from '../data/preprocess.js';
 import type { RunMeta } from './meta.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,7 +29,8 @@ export function checkMeta(meta: Record<string, unknown>, file: string): asserts 
   const c = (shape as number[])[2];
   need(c === 1 || c === 3, file, `"inputShape" must have 1 or 3 channels, got ${c}`);
   const labels = meta.labels;
-  need(Array.isArray(labels) && labels.length >= 1 && labels.every((l) => typeof l === 'string'), file,
+  const features = meta.output === 'features';
+  need(Array.isArray(labels) && (labels.length >= 1 || features) && labels.every((l) => typeof l === 'string'), file,
     `"labels" must be a non-empty list of strings, got ${show(labels)?.slice(0, 80)}`);
   const dup = (labels as string[]).find((l, i) => (labels as string[]).indexOf(l) !== i);
   need(dup === undefined, file, `"labels" lists ${show(dup)} twice`);
@@ -40,7 +42,13 @@ export function checkMeta(meta: Record<string, unknown>, file: string): asserts 
       `"normalization.${k}" must be ${c} finite number${c > 1 ? 's' : ''} (one per channel), got ${show(v)}`);
   }
   need((norm!.std as number[]).every((s) => s > 0), file, `"normalization.std" must be > 0, got ${show(norm!.std)}`);
-  need(meta.output === 'logits' || meta.output === 'probabilities', file, `"output" must be "logits" or "probabilities", got ${show(meta.output)}`);
+  const order = (norm as { channelOrder?: unknown }).channelOrder;
+  need(order === undefined || order === 'rgb' || order === 'bgr', file, `"normalization.channelOrder" must be "rgb" or "bgr", got ${show(order)}`);
+  need(order !== 'bgr' || c === 3, file, '"normalization.channelOrder" "bgr" needs a 3-channel input');
+  need(meta.preprocess === undefined || (PREPROCESS_MODES as readonly unknown[]).includes(meta.preprocess), file,
+    `"preprocess" must be one of ${PREPROCESS_MODES.map((m) => `"${m}"`).join(', ')}, got ${show(meta.preprocess)}`);
+  need(meta.output === 'logits' || meta.output === 'probabilities' || meta.output === 'features', file,
+    `"output" must be "logits", "probabilities" or "features", got ${show(meta.output)}`);
   need(typeof meta.dataset === 'string', file, `"dataset" must be a string, got ${show(meta.dataset)}`);
   need(isObject(meta.buildOptions), file, `"buildOptions" must be an object, got ${show(meta.buildOptions)}`);
 }
@@ -77,7 +85,15 @@ export function checkRunModel(model: tfl.LayersModel, meta: RunMeta, dir: string
     `"inputShape" ${meta.inputShape.join('x')} does not match the model's input ${input.join('x')} (model.json)`);
   const out = model.outputs[0].shape;
   need(out.length === 2 && typeof out[1] === 'number', path.join(dir, 'model.json'), `the model's output must be [batch, classes], got [${out.join(', ')}]`);
-  need(meta.labels.length === out[1], metaFile, `${meta.labels.length} labels for a model with ${out[1]} outputs`);
+  need(meta.output === 'features' || meta.labels.length === out[1], metaFile, `${meta.labels.length} labels for a model with ${out[1]} outputs`);
   checkWeights(model, path.join(dir, 'weights.bin'));
   checkProbe(model, meta, dir);
+}
+
+/** Throws unless the run has a classifier: a feature extractor (`pretrained --no-top`) has no classes to predict. */
+export function requireClassifier(meta: RunMeta, dir: string): void {
+  if (meta.output === 'features') {
+    throw new DataError(`${dir} is a feature extractor without classifier (output "features"): it has no classes to predict; ` +
+      'give it a head with train --from, or take its features with embed');
+  }
 }

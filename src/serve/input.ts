@@ -9,7 +9,8 @@ import { DataError } from '../errors.js';
 import { preprocessingFor } from '../evaluate/image-input.js';
 import type { RunMeta } from '../run/run-dir.js';
 import { invert } from '../data/gray.js';
-import { mnistPreprocess, normalise } from '../data/mnist-preprocess.js';
+import { mnistPreprocess } from '../data/mnist-preprocess.js';
+import { normaliseWith } from '../data/preprocess.js';
 
 export {
   DEFAULT_MAX_PIXELS, ImageTooLargeError, Preprocessing, imageInput, preprocessingFor,
@@ -53,5 +54,5 @@ export function jsonInput(body: unknown, meta: RunMeta): Float32Array {
   let values: Float32Array = flattenPixels(b.pixels, meta.inputShape);
   if (b.invert) values = invert(values);
   if (b.preprocess && preprocessingFor(meta) === 'mnist') values = mnistPreprocess({ data: values, width: w, height: h });
-  return normalise(values, meta.normalization.mean, meta.normalization.std);
+  return normaliseWith(values, meta.normalization);
 }

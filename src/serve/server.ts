@@ -11,7 +11,7 @@ import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { BackendChoice, BackendInfo, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
-import { checkRunModel } from '../run/run-check.js';
+import { checkRunModel, requireClassifier } from '../run/run-check.js';
 import { Run, loadRun } from '../run/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, clientErrorHandler, hostGuard, httpOptions } from './guards.js';
@@ -82,6 +82,7 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   const backend = await initBackend(o.backend ?? 'auto');
   const run = typeof runDirOrRun === 'string' ? await loadRun(runDirOrRun, { best: o.best }) : runDirOrRun;
   if (typeof runDirOrRun !== 'string') checkRunModel(run.model, run.meta, run.dir); // loadRun checked the others
+  requireClassifier(run.meta, run.dir);
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = o.log ?? (() => undefined);
   const timeout = o.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { mnistPreprocess, normalise, resizeArea } from '../../src/data/mnist-preprocess.js';
+import { mnistPreprocess, resizeArea } from '../../src/data/mnist-preprocess.js';
+import { normaliseWith } from '../../src/data/preprocess.js';
 import type { ErrorResponse, ModelInfo, PredictResponse } from '../../src/api-types.js';
 
 export interface Result {
@@ -52,7 +53,7 @@ export async function classifyLocal(model: tf.LayersModel, info: ModelInfo, pixe
   const [h, w, c] = info.inputShape;
   const t0 = performance.now();
   const out = tf.tidy(() => {
-    const x = tf.tensor4d(normalise(pixels, info.normalization.mean, info.normalization.std), [1, h, w, c]); // [1, H, W, C]
+    const x = tf.tensor4d(normaliseWith(pixels, info.normalization), [1, h, w, c]); // [1, H, W, C]
     return model.predict(x) as tf.Tensor; // [1, classes]
   });
   const values = (await out.data()) as Float32Array;
