@@ -60,7 +60,8 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --overwrite               replace the run already in --out (its directory is cleared completely)
   --quantize DTYPE          publish the final model with float16, uint8 or uint16 weights (tfjs-converter format;
                             checkpoint/ and best/ stay float32)
-  --from RUN                transfer learning: a new head for the dataset's classes on RUN's backbone (its weights,
+  --from RUN|FILE|imagenet  transfer learning: a new head for the dataset's classes on the source's backbone (a run
+                            directory, a Keras .h5, a TF.js model.json/dir, or Keras's ImageNet weights: its weights,
                             architecture options and preprocessing; --arch and --alpha default to its own); default
                             lr 1e-3. Images are resized to the source's input unless --input says otherwise
   --freeze WHAT             backbone (default: phase 1 trains the head only), none (every layer, the source's head
@@ -68,6 +69,8 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --fine-tune-epochs N      phase 2: N more epochs training from the --freeze layer (default: the top third of the
                             blocks) up; BN layers stay in inference mode (Keras's transfer-learning guide)
   --fine-tune-lr X          peak lr of phase 2 (default lr/10, as TensorFlow's MobileNetV2 transfer tutorial)
+  --preprocess MODE         tf|torch|unit|raw: Keras preprocess_input mode of a --from source that does not record
+                            one (a foreign TF.js model); default tf (V3: raw, its Rescaling layer built in)
   --per-class N             use only the first N training images of each class
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
@@ -85,7 +88,7 @@ const OPTIONS = {
   rotate: { type: 'string' }, scale: { type: 'string' },
   'eval-test': { type: 'boolean' }, target: { type: 'string' },
   from: { type: 'string' }, freeze: { type: 'string' }, 'fine-tune-epochs': { type: 'string' }, 'fine-tune-lr': { type: 'string' },
-  'per-class': { type: 'string' },
+  'per-class': { type: 'string' }, preprocess: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,7 +99,7 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 function trainOptions(v: Values): TrainOptions {
   const from = str(v, 'from');
   if (from === undefined) {
-    for (const k of ['freeze', 'fine-tune-epochs', 'fine-tune-lr']) if (v[k] !== undefined) throw new OptionError(`--${k} needs --from (a source to transfer from)`);
+    for (const k of ['freeze', 'fine-tune-epochs', 'fine-tune-lr', 'preprocess']) if (v[k] !== undefined) throw new OptionError(`--${k} needs --from (a source to transfer from)`);
   }
   if (str(v, 'arch') === undefined && from === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
@@ -136,6 +139,7 @@ function trainOptions(v: Values): TrainOptions {
       from, freeze: str(v, 'freeze'),
       fineTuneEpochs: parseNumber('fine-tune-epochs', str(v, 'fine-tune-epochs'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       fineTuneLr: positiveNumber('fine-tune-lr', str(v, 'fine-tune-lr')),
+      preprocess: oneOf('preprocess', str(v, 'preprocess'), ['tf', 'torch', 'unit', 'raw'] as const),
     },
   };
 }

@@ -54,7 +54,7 @@ function evalView(c: LoopContext): EvalView {
     model: c.model, train: c.data.train, norm: c.data.dataset, options: c.state.options, ema: c.ema, engine: c.trainer.engine,
   });
   c.trainer.runner().refresh();
-  if (view.preciseBn && !c.told) {
+  if (view.preciseBn && view.preciseBn.layers > 0 && !c.told) {
     c.told = true;
     c.emit({ type: 'log', message: `precise BN: statistics of ${view.preciseBn.layers} BatchNormalization layers recomputed over ${view.preciseBn.images} training images` });
   }

@@ -6,6 +6,7 @@
  * (shifts, label smoothing, decoupled weight decay, EMA of the weights): docs/accuracy.md has the
  * measurements that chose each.
  */
+import type { Preprocess } from '../data/preprocess.js';
 import { OptionError } from '../errors.js';
 import { QUANTIZE_DTYPES, QuantizeDtype } from '../format/quantize.js';
 import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
@@ -79,10 +80,12 @@ export interface TransferOptions {
   fineTuneLr?: number;
   /** Dropout before the new head's classifier (Keras's guide: 0.2). */
   headDropout?: number;
+  /** Keras preprocess mode of a source that does not record one (a foreign TF.js model); default tf (V3: raw). */
+  preprocess?: Preprocess;
 }
 
 export interface ResolvedTransfer {
-  from: string; freeze: string; fineTuneEpochs: number; fineTuneLr: number; headDropout: number;
+  from: string; freeze: string; fineTuneEpochs: number; fineTuneLr: number; headDropout: number; preprocess?: Preprocess;
   /** Epochs of phase 1 (options.epochs is both phases together). */
   headEpochs: number;
 }
@@ -195,5 +198,5 @@ function resolveTransfer(t: TransferOptions, r: ResolvedTrainOptions): ResolvedT
   check(headDropout >= 0 && headDropout < 1, `headDropout must be in [0, 1), got ${String(t.headDropout)}`);
   const headEpochs = r.epochs;
   r.epochs = headEpochs + fineTuneEpochs;
-  return { from: t.from, freeze, fineTuneEpochs, fineTuneLr, headDropout, headEpochs };
+  return { from: t.from, freeze, fineTuneEpochs, fineTuneLr, headDropout, headEpochs, ...(t.preprocess ? { preprocess: t.preprocess } : {}) };
 }

@@ -78,7 +78,10 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
-  const src = o.transfer ? await readTransferSource(o.transfer.from) : null;
+  const src = o.transfer ? await readTransferSource(o.transfer.from, {
+    arch: o.arch, alpha: o.model.alpha, inputShape: o.model.inputShape, minimalistic: o.model.minimalistic,
+    preprocess: o.transfer.preprocess, onProgress: (message) => emit({ type: 'log', message }),
+  }) : null;
   if (src) o.model = { ...o.model, inputShape: transferInput(o, src) };
   const data = await prepareData(cfg.dataset, o, (message) => emit({ type: 'log', message }));
   if (src) data.dataset = withSourceNormalization(data.dataset, src);

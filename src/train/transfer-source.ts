@@ -7,8 +7,10 @@ import { promises as fs } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataError, OptionError } from '../errors.js';
-import type { Arch, BuildOptions } from '../models/presets.js';
+import { Preprocess, normalizationFor } from '../data/preprocess.js';
+import { Arch, BuildOptions, isV3 } from '../models/presets.js';
 import { loadRun } from '../run/run-dir.js';
+import { readWeightSource } from '../weights/index.js';
 
 /** One weight of a layer, in Keras's weight order. */
 export interface SourceWeight { name: string; shape: number[]; values: Float32Array }
@@ -28,6 +30,8 @@ export interface TransferSource {
   normalization?: { mean: number[]; std: number[] };
   /** Label of each output of the source's head, when it has one. */
   labels?: string[];
+  /** The Keras preprocess mode, when the source says or was told. */
+  preprocess?: Preprocess;
 }
 
 /** The options of a source's architecture that a new model on its backbone must share. */
@@ -53,18 +57,48 @@ export async function runSource(dir: string): Promise<TransferSource> {
   const src: TransferSource = {
     spec: dir, description: `run ${dir} (${meta.arch} α${meta.buildOptions.alpha ?? 1}, ${meta.inputShape.join('x')}, trained on ${meta.dataset})`,
     layers: modelWeights(model), arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, inputShape: meta.inputShape,
-    build, normalization: meta.normalization, labels: meta.buildOptions.transferHead || meta.buildOptions.includeTop !== false ? meta.labels : undefined,
+    build, normalization: meta.normalization, preprocess: meta.preprocess, labels: meta.buildOptions.transferHead || meta.buildOptions.includeTop !== false ? meta.labels : undefined,
   };
   model.dispose();
   return src;
 }
 
-/** Reads the source `spec`: a run directory (a directory with meta.json), else an error naming what is missing. */
-export async function readTransferSource(spec: string): Promise<TransferSource> {
+/**
+ * A Keras HDF5 file, a TF.js model or 'imagenet' (weights/), without its head. `preprocess`: the mode of a source
+ * that does not say (a foreign TF.js model; default tf, or raw for V3, whose Rescaling layer is then built in).
+ */
+async function weightsSource(spec: string, o: TransferSourceOptions): Promise<TransferSource> {
+  if (spec === 'imagenet' && !o.arch) throw new OptionError('--from imagenet needs --arch (Keras picks the file by family, alpha and rows)');
+  const w = await readWeightSource(spec, { arch: o.arch, alpha: o.alpha, inputShape: o.inputShape, includeTop: false, onProgress: o.onProgress });
+  const arch = o.arch ?? w.arch;
+  if (w.preprocess && o.preprocess && o.preprocess !== w.preprocess) {
+    throw new OptionError(`${w.description} takes ${w.preprocess} preprocessing; --preprocess ${o.preprocess} would feed it other inputs`);
+  }
+  const pre: Preprocess = w.preprocess ?? o.preprocess ?? (arch && isV3(arch) ? 'raw' : 'tf');
+  const channels = w.inputShape?.[2] ?? 3;
+  const build: BuildOptions = {};
+  if (arch === 'v1') build.activation = w.activation ?? 'relu6'; // Keras's V1
+  if (arch && isV3(arch)) { build.includePreprocessing = pre === 'raw'; build.minimalistic = o.minimalistic ?? false; }
+  return {
+    spec, description: w.description, layers: w.layers, arch: w.arch, alpha: w.alpha, inputShape: w.inputShape ?? [224, 224, channels],
+    build, normalization: normalizationFor(pre, channels), preprocess: pre, labels: w.includeTop ? w.labels : undefined,
+  };
+}
+
+export interface TransferSourceOptions {
+  arch?: Arch; alpha?: number; inputShape?: [number, number, number]; minimalistic?: boolean; preprocess?: Preprocess;
+  onProgress?: (msg: string) => void;
+}
+
+/** Reads the source `spec`: a run directory (a directory with meta.json), a weights file or 'imagenet'. */
+export async function readTransferSource(spec: string, o: TransferSourceOptions = {}): Promise<TransferSource> {
   const st = await fs.stat(spec).catch(() => null);
-  if (st?.isDirectory() && (await fs.stat(`${spec}/meta.json`).catch(() => null))) return runSource(spec);
+  if (st?.isDirectory() && (await fs.stat(`${spec}/meta.json`).catch(() => null))) {
+    if (o.preprocess) throw new OptionError(`--preprocess: run ${spec} records its own preprocessing`);
+    return runSource(spec);
+  }
   if (!st && spec !== 'imagenet') throw new DataError(`--from ${spec}: no such run directory or weights file`);
-  throw new OptionError(`--from ${spec}: only run directories are supported as transfer sources in this build`);
+  return weightsSource(spec, o);
 }
 
 /**

@@ -66,12 +66,12 @@ export function buildTransfer(
   const meta: RunMeta = {
     format: RUN_FORMAT, arch: o.arch, preset: null, buildOptions: { ...options, classifierActivation: 'softmax' },
     inputShape: [...data.train.shape], labels: [...data.dataset.labels],
-    normalization: { mean: [...data.dataset.mean], std: [...data.dataset.std] },
+    normalization: { mean: [...data.dataset.mean], std: [...data.dataset.std] }, ...(src.preprocess ? { preprocess: src.preprocess } : {}),
     output: 'probabilities', dataset: data.spec, backend, command,
     transfer: {
       source: src.spec, description: src.description, freeze: t.freeze, fineTuneFrom, headEpochs: t.headEpochs,
       fineTuneEpochs: t.fineTuneEpochs, fineTuneLr: t.fineTuneLr,
-      preprocessing: src.normalization ? 'the source\'s' : 'tf (x/127.5 − 1)',
+      preprocessing: src.preprocess ? `${src.preprocess} (Keras preprocess_input mode, the source's)` : 'the source run\'s mean/std',
     },
   };
   return { model, meta, skipped, fineTuneFrom, trainable };
@@ -79,6 +79,9 @@ export function buildTransfer(
 
 /** The dataset with the source's preprocessing in place of its own statistics (Keras 'tf' mode when unknown). */
 export function withSourceNormalization(ds: Dataset, src: TransferSource): Dataset {
+  if ((src.normalization as { channelOrder?: string } | undefined)?.channelOrder === 'bgr') {
+    throw new OptionError(`${src.description}: caffe (BGR) preprocessing is not supported for transfer runs`);
+  }
   const c = ds.train.shape[2];
   const n = src.normalization ?? { mean: [0.5], std: [0.5] };
   const per = (v: number[]) => (v.length === c ? [...v] : new Array(c).fill(v[0]));

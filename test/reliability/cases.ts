@@ -47,6 +47,11 @@ export const CLI_CASES: CliCase[] = [
   { what: '--resume a folder without a checkpoint', args: ['train', '--resume', 'nowhere'], code: 1, re: /no checkpoint to resume from/ },
   { what: '--resume with a training option', args: ['train', '--resume', 'run', '--lr', '0.1'], code: 2, re: /--lr cannot be combined with --resume/ },
   { what: '--resume with --overwrite', args: ['train', '--resume', 'run', '--overwrite'], code: 2, re: /--overwrite cannot be combined with --resume/ },
+  { what: 'transfer: --freeze naming no layer', args: ['train', '--from', 'run', '--dataset', 'folder:bands', '--freeze', 'block_99_expand', '--out', 'new-run'], code: 2, re: /--freeze block_99_expand names no layer of the \S+ backbone/ },
+  { what: 'transfer: a source of another architecture', args: ['train', '--from', 'run', '--arch', 'v1', '--dataset', 'folder:bands', '--out', 'new-run'], code: 2, re: /--arch v1 differs from the source's v2/ },
+  { what: 'transfer: a source of another width', args: ['train', '--from', 'run', '--alpha', '1', '--dataset', 'folder:bands', '--out', 'new-run'], code: 2, re: /--alpha 1 differs from the source's 0\.35/ },
+  { what: 'transfer: --freeze none keeps a head of another class count', args: ['train', '--from', 'run', '--freeze', 'none', '--dataset', 'mnist', '--limit-test', '10', '--out', 'new-run'], code: 2, re: /--freeze none keeps the source's head of 3 classes, but the dataset has 10/ },
+  { what: 'transfer: --freeze without --from', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--freeze', 'backbone'], code: 2, re: /--freeze needs --from/ },
   // eval
   { what: 'eval without a run', args: ['eval'], code: 2, re: /eval takes one run directory/ },
   { what: 'eval of a missing run', args: ['eval', 'nowhere'], code: 1, re: /run directory nowhere does not exist/ },
