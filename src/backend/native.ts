@@ -44,7 +44,7 @@ export interface NativeAddon {
   planParam(h: PlanHandle, i: number, data: Float32Array, write: boolean, which: number): void;
   /** Optimizer steps taken; sets them when n is given. */
   planIterations(h: PlanHandle, n?: number): number;
-  planTrainStep(h: PlanHandle, x: Float32Array, labels: Int32Array, n: number, cfg: object): Promise<{ loss: number; correct: number }>;
+  planTrainStep(h: PlanHandle, x: Float32Array, labels: Int32Array, n: number, cfg: object): Promise<{ loss: number; correct: number; backwardOps?: number }>;
   planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
   /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
   planTrim(h: PlanHandle): void;

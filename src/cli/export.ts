@@ -14,7 +14,6 @@ const HELP = `usage: mobilenet export DIR --format onnx|tfjs|keras-h5 [options]
   --format F              onnx, tfjs or keras-h5 (required)
   --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>);
                           keras-h5: the .h5 file (default DIR-keras.h5), for Keras's model.load_weights(PATH)
-  --overwrite             keras-h5: replace an existing --out file
   --best                  export DIR/best
   --overwrite             replace what is at --out (a file by a file, an earlier export by a new one; never a run)
   --json                  print what was written as one JSON object
@@ -29,7 +28,7 @@ const HELP = `usage: mobilenet export DIR --format onnx|tfjs|keras-h5 [options]
 const OPTIONS = {
   format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' },
   opset: { type: 'string' }, logits: { type: 'boolean' }, 'input-layout': { type: 'string' }, 'no-fold': { type: 'boolean' },
-  quantize: { type: 'string' }, overwrite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
@@ -46,7 +45,6 @@ export async function run(argv: string[]): Promise<number> {
   const onnxOnly = ['opset', 'logits', 'input-layout', 'no-fold'].filter((k) => v[k] !== undefined);
   if (format !== 'onnx' && onnxOnly.length) throw new OptionError(`--${onnxOnly[0]} applies only to --format onnx`);
   if (format === 'keras-h5' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
-  if (format !== 'keras-h5' && v.overwrite !== undefined) throw new OptionError('--overwrite applies only to --format keras-h5');
   if (format === 'onnx' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
   await initBackend('cpu'); // reading weights and re-encoding them: no arithmetic worth a faster backend
   const [dir] = positionals;

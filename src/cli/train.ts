@@ -17,6 +17,7 @@ export const describe = 'train MobileNet V1/V2/V3 on mnist, fashion-mnist or a f
 
 const M = RECIPES.mnist;
 const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mnist|fashion-mnist|folder:PATH [options]
+       mobilenet train --from RUN --dataset SPEC [--freeze backbone|none|LAYER] [--fine-tune-epochs N] [--fine-tune-lr X]
        mobilenet train --resume DIR [--epochs N] [--backend B]
   --arch ARCH               v1, v2, v3-small or v3-large (required)
   --dataset SPEC            mnist, fashion-mnist or folder:PATH (class-per-subfolder images) (required)
@@ -61,6 +62,18 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --overwrite               replace the run already in --out (its directory is cleared completely)
   --quantize DTYPE          publish the final model with float16, uint8 or uint16 weights (tfjs-converter format;
                             checkpoint/ and best/ stay float32)
+  --from RUN|FILE|imagenet  transfer learning: a new head for the dataset's classes on the source's backbone (a run
+                            directory, a Keras .h5, a TF.js model.json/dir, or Keras's ImageNet weights: its weights,
+                            architecture options and preprocessing; --arch and --alpha default to its own); default
+                            lr 1e-3. Images are resized to the source's input unless --input says otherwise
+  --freeze WHAT             backbone (default: phase 1 trains the head only), none (every layer, the source's head
+                            kept when the classes match), or a layer name (layers below it stay frozen)
+  --fine-tune-epochs N      phase 2: N more epochs training from the --freeze layer (default: the top third of the
+                            blocks) up; BN layers stay in inference mode (Keras's transfer-learning guide)
+  --fine-tune-lr X          peak lr of phase 2 (default lr/10, as TensorFlow's MobileNetV2 transfer tutorial)
+  --preprocess MODE         tf|torch|unit|raw: Keras preprocess_input mode of a --from source that does not record
+                            one (a foreign TF.js model); default tf (V3: raw, its Rescaling layer built in)
+  --per-class N             use only the first N training images of each class
   --resume DIR              continue DIR's last checkpoint (the other options come from it)
   --backend NAME            auto|onednn|cpu|wasm (default auto)`;
 
@@ -76,6 +89,8 @@ const OPTIONS = {
   'no-precise-bn': { type: 'boolean' }, 'no-augment': { type: 'boolean' }, flip: { type: 'boolean' }, 'no-flip': { type: 'boolean' }, erase: { type: 'string' },
   rotate: { type: 'string' }, scale: { type: 'string' },
   'eval-test': { type: 'boolean' }, target: { type: 'string' },
+  from: { type: 'string' }, freeze: { type: 'string' }, 'fine-tune-epochs': { type: 'string' }, 'fine-tune-lr': { type: 'string' },
+  'per-class': { type: 'string' }, preprocess: { type: 'string' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,7 +102,11 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 
 /** The TrainOptions the flags ask for (numbers checked here, the rest by resolveTrainOptions). */
 function trainOptions(v: Values): TrainOptions {
-  if (str(v, 'arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
+  const from = str(v, 'from');
+  if (from === undefined) {
+    for (const k of ['freeze', 'fine-tune-epochs', 'fine-tune-lr', 'preprocess']) if (v[k] !== undefined) throw new OptionError(`--${k} needs --from (a source to transfer from)`);
+  }
+  if (str(v, 'arch') === undefined && from === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   if (str(v, 'dataset') === undefined) throw new OptionError('--dataset is required (mnist, fashion-mnist or folder:PATH)');
   const fraction = (flag: string) => parseNumber(flag, str(v, flag), (n) => n >= 0 && n < 1, 'a number in [0, 1)');
   if (v.augment && v['no-augment']) throw new OptionError('--augment and --no-augment contradict each other');
@@ -95,7 +114,7 @@ function trainOptions(v: Values): TrainOptions {
   const preciseBn = v['no-precise-bn'] ? 0
     : parseNumber('precise-bn', str(v, 'precise-bn'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (images; 0 = off)');
   const arch = oneOf('arch', str(v, 'arch'), ARCHS)!;
-  if (v.minimalistic === true && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
+  if (v.minimalistic === true && arch && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');
   return {
     arch,
     model: {
@@ -120,6 +139,13 @@ function trainOptions(v: Values): TrainOptions {
     target: parseNumber('target', str(v, 'target'), (n) => n > 0 && n <= 1, 'a fraction in (0, 1], e.g. 0.995'),
     limitTrain: positiveInt('limit-train', str(v, 'limit-train')), limitTest: positiveInt('limit-test', str(v, 'limit-test')),
     quantize: oneOf('quantize', str(v, 'quantize'), QUANTIZE_DTYPES),
+    perClass: positiveInt('per-class', str(v, 'per-class')),
+    transfer: from === undefined ? undefined : {
+      from, freeze: str(v, 'freeze'),
+      fineTuneEpochs: parseNumber('fine-tune-epochs', str(v, 'fine-tune-epochs'), (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+      fineTuneLr: positiveNumber('fine-tune-lr', str(v, 'fine-tune-lr')),
+      preprocess: oneOf('preprocess', str(v, 'preprocess'), ['tf', 'torch', 'unit', 'raw'] as const),
+    },
   };
 }
 
@@ -163,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
       r = await resumeTraining(resume, { ...control, epochs: parseEpochs(str(v, 'epochs')) });
     } else {
       const o = trainOptions(v);
-      const out = str(v, 'out') ?? path.join('runs', `${o.arch}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);
+      const out = str(v, 'out') ?? path.join('runs', `${o.arch ?? 'transfer'}-${path.basename(str(v, 'dataset')!.replace(/^folder:/, '')) || 'data'}`);
       const command = ['mobilenet', 'train', ...argv].map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
       r = await train({ ...o, ...control, dataset: str(v, 'dataset')!, out, command, overwrite: v.overwrite === true });
     }

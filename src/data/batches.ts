@@ -51,6 +51,17 @@ export function subsetSplit(split: Split, idx: ArrayLike<number>): Split {
  * Holds out round(fraction × count) random samples (chosen by `rng`) as a
  * validation split. Both parts keep the original relative order.
  */
+/** The first `n` images of each class, in their order (few-label runs). */
+export function perClassSubset(split: Split, n: number): Split {
+  const seen = new Map<number, number>();
+  const idx: number[] = [];
+  for (let i = 0; i < split.count; i++) {
+    const k = seen.get(split.labels[i]) ?? 0;
+    if (k < n) { idx.push(i); seen.set(split.labels[i], k + 1); }
+  }
+  return subsetSplit(split, idx);
+}
+
 export function splitValidation(split: Split, fraction: number, rng: Rng): { train: Split; val: Split } {
   if (!(fraction >= 0 && fraction < 1)) throw new OptionError(`validation fraction must be in [0, 1), got ${fraction}`);
   const nVal = Math.round(fraction * split.count);

@@ -9,6 +9,7 @@ import { DataError, OptionError } from '../errors.js';
 import { gunzip, isGzip, parseIdx, readBytes, type IdxData } from './idx.js';
 import { loadImageFolder } from './image-folder.js';
 import { verifyMd5 } from './md5-cache.js';
+import { perClassSubset } from './batches.js';
 import { checkSplitSize } from './limits.js';
 import { reshapeSplit, withStats } from './resize.js';
 import type { Dataset, LoadOptions, Split } from './types.js';
@@ -93,6 +94,7 @@ export async function loadIdxDataset(name: string, files: IdxFiles, labels: stri
   const trImg = await read('trainImages'), trLab = await read('trainLabels');
   const teImg = await read('testImages'), teLab = await read('testLabels');
   let train = idxToSplit(trImg, trLab, files.trainImages, files.trainLabels, labels.length);
+  if (o.perClass) train = perClassSubset(train, o.perClass);
   let test = idxToSplit(teImg, teLab, files.testImages, files.testLabels, labels.length);
   if (!o.inputShape || o.inputShape.join('x') === train.shape.join('x')) return withStats(name, labels, train, test);
   const [h, w, c] = o.inputShape;

@@ -32,4 +32,6 @@ export interface LoadOptions {
   seed?: number;
   /** progress messages (one line each) */
   onProgress?: (msg: string) => void;
+  /** keep only the first N training images of each class (before any resizing) */
+  perClass?: number;
 }

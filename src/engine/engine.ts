@@ -32,6 +32,8 @@ export interface StepOptions {
 export interface StepOutcome {
   loss: number;
   correct: number;
+  /** Ops whose backward pass ran (none below the lowest trainable layer). */
+  backwardOps?: number;
 }
 
 /** Why the engine cannot run a model, or null when it can. */

@@ -9,6 +9,8 @@
  * - a convolution or dense layer followed by the activation that alone reads it → one op with `act`;
  * - BatchNormalization followed by the ReLU/ReLU6/Activation that alone reads it → one BN op with `act`;
  * - a BN (with or without that activation) whose output alone feeds an Add → the Add becomes the BN's residual.
+ * Frozen layers (trainable false) get no weight gradient and no update; a frozen BN runs in inference mode (moving
+ * statistics, not updated: Keras's semantics); the plan computes no input gradient below the lowest trainable layer.
  * The native inference builder further folds each BN into the convolution before it.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -32,7 +34,7 @@ export interface OpDesc {
   params: number[];
   name: string;
   k?: number; stride?: number; pt?: number; pl?: number; pb?: number; pr?: number; mult?: number;
-  bias?: number; act?: number; eps?: number; momentum?: number; rate?: number; scale?: number; offset?: number;
+  bias?: number; act?: number; frozen?: number; eps?: number; momentum?: number; rate?: number; scale?: number; offset?: number;
 }
 
 /** What planCreate takes (see native/src/plan/binding.cc). */
@@ -108,7 +110,8 @@ function newTensor(b: Builder, shape: number[]): number {
 function addParams(b: Builder, layer: tfl.layers.Layer): number[] {
   return layer.weights.map((w) => {
     const shape = w.shape as number[];
-    b.params.push({ variable: w, shape, size: shape.reduce((a, d) => a * d, 1), trainable: w.trainable });
+    // a frozen layer's variables can still say trainable (a model loaded with trainable false in its config)
+    b.params.push({ variable: w, shape, size: shape.reduce((a, d) => a * d, 1), trainable: w.trainable && layer.trainable });
     return b.params.length - 1;
   });
 }
@@ -158,8 +161,11 @@ function addLayer(b: Builder, layer: tfl.layers.Layer, inputs: number[]): void {
     case 'BatchNormalization': {
       const axis = cfg.axis as number;
       if (!(axis === -1 || axis === 3) || !cfg.center || !cfg.scale) fail(`layer ${name}: BN configuration`);
-      if (!layer.trainable) fail(`layer ${name}: frozen BatchNormalization`);
-      op(OP.batchNorm, { eps: cfg.epsilon as number, momentum: cfg.momentum as number, act: ACT.none }, inputs, addParams(b, layer));
+      // a frozen BN (trainable false) runs in inference mode, as Keras runs it: moving statistics, not updated
+      const frozen = !layer.trainable;
+      const params = addParams(b, layer);
+      if (!frozen && !params.slice(0, 2).every((p) => b.params[p].trainable)) fail(`layer ${name}: trainable BN with frozen gamma or beta`);
+      op(OP.batchNorm, { eps: cfg.epsilon as number, momentum: cfg.momentum as number, act: ACT.none, frozen: frozen ? 1 : 0 }, inputs, params);
       return;
     }
     case 'ReLU': {

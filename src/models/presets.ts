@@ -8,10 +8,14 @@ import { MobileNetV2Options, mobileNetV2 } from './mobilenet-v2.js';
 import type { MobileNetV3Options } from './mobilenet-v3.js';
 import { mobileNetV3Large } from './mobilenet-v3-large.js';
 import { mobileNetV3Small } from './mobilenet-v3-small.js';
+import { TransferHead, withTransferHead } from './transfer-head.js';
 
 export type Arch = 'v1' | 'v2' | 'v3-small' | 'v3-large';
 export type PresetName = 'imagenet' | 'mnist';
-export type BuildOptions = MobileNetV1Options & MobileNetV2Options & MobileNetV3Options;
+export type BuildOptions = MobileNetV1Options & MobileNetV2Options & MobileNetV3Options & {
+  /** A transfer run's head (transfer-head.ts) on the backbone: includeTop false, pooling 'avg' are implied. */
+  transferHead?: TransferHead;
+};
 
 /**
  * - imagenet: 224×224×3 input, 1000 classes, Keras' BN momentum (V1 0.99, V2 0.999).
@@ -75,6 +79,11 @@ export function buildModel(arch: string, options: BuildOptions = {}, preset?: st
   const a = checkArch(arch);
   const merged: BuildOptions = { ...(preset ? presetOptions(preset, a) : {}), ...stripUndefined(options) };
   checkOptionsFor(a, merged);
+  if (merged.transferHead) {
+    const { transferHead, ...rest } = merged;
+    const backbone = buildModel(a, { ...rest, includeTop: false, pooling: 'avg' });
+    return withTransferHead(backbone, transferHead, rest.classes ?? 1000, rest.classifierActivation === undefined ? 'softmax' : rest.classifierActivation, rest.seed);
+  }
   switch (a) {
     case 'v1': return mobileNetV1(merged);
     case 'v2': return mobileNetV2(merged);

@@ -38,6 +38,15 @@ export interface RunMeta {
   /** Backend that trained it, and the command line. */
   backend: string;
   command: string;
+  /** A transfer run (train --from): where its backbone came from and which layers each phase trained. */
+  transfer?: {
+    source: string; description: string; freeze: string;
+    /** Phase 2's first trainable layer, when it fine-tunes. */
+    fineTuneFrom: string | null;
+    headEpochs: number; fineTuneEpochs: number; fineTuneLr: number;
+    /** Where the preprocessing came from (the source's, or the --preprocess mode). */
+    preprocessing: string;
+  };
 }
 
 /** Reads and parses a JSON file; a missing or malformed file is one DataError naming it. */

@@ -62,8 +62,8 @@ export function logitsModel(
   } catch (e) {
     throw new DataError(`${metaFile}: "buildOptions" do not build a model: ${(e as Error).message}`);
   }
-  try {
-    twin.setWeights(model.getWeights());
+  try { // layer by layer: a model with frozen layers lists its weights trainable first, the twin (all trainable) does not
+    for (const l of model.layers) if (l.weights.length) twin.getLayer(l.name).setWeights(l.getWeights());
   } catch (e) {
     throw new DataError(`${metaFile}: the model's weights do not match "arch"/"buildOptions": ${(e as Error).message}`);
   }

@@ -52,6 +52,8 @@ export interface TrainState {
   reached?: { epoch: number; elapsed: number; testAcc: number } | null;
   /** Why training ended, once it has. */
   finished: 'done' | 'early-stop' | null;
+  /** A transfer run with fine-tuning: the phase the checkpoint's model and optimizer belong to. */
+  transferPhase?: 1 | 2;
 }
 
 /** Writes DIR/checkpoint atomically. `fault` is a test hook (see atomic-dir.ts). */

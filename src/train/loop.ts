@@ -15,7 +15,7 @@ import type { WeightEma } from './ema.js';
 import { EvalView, enterEvalView } from './eval-view.js';
 import type { TrainListener } from './events.js';
 import type { HistoryRow } from '../run/run-dir.js';
-import { ScheduleSpan, learningRate } from './schedule.js';
+import { ScheduleSpan, phaseLearningRate as learningRate } from './schedule.js';
 import type { TrainData } from './setup.js';
 import { evaluateSplit } from '../evaluate/split-pass.js';
 import type { Trainer } from './trainer.js';
@@ -40,6 +40,8 @@ export interface LoopContext {
   emit: TrainListener;
   /** Test hook for the checkpoint swap. */
   fault?: SwapFault;
+  /** Stop (returning 'phase-end') when this many epochs are done: a transfer run's phase 1. */
+  until?: number;
 }
 
 export function scheduleSpan(trainCount: number, batchSize: number, epochs: number): ScheduleSpan {
@@ -54,7 +56,7 @@ function evalView(c: LoopContext): EvalView {
     model: c.model, train: c.data.train, norm: c.data.dataset, options: c.state.options, ema: c.ema, engine: c.trainer.engine,
   });
   c.trainer.runner().refresh();
-  if (view.preciseBn && !c.told) {
+  if (view.preciseBn && view.preciseBn.layers > 0 && !c.told) {
     c.told = true;
     c.emit({ type: 'log', message: `precise BN: statistics of ${view.preciseBn.layers} BatchNormalization layers recomputed over ${view.preciseBn.images} training images` });
   }
@@ -132,7 +134,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
     if (step < st.stepInEpoch) { step++; next = batches.next(); continue; } // replay to the interrupted step (same rng use)
     if (b.size >= 2) { // a 1-image batch gives batchnorm no variance to learn from
       const lr = learningRate(o, span, st.globalStep);
-      const running = c.trainer.step(b.x, b.y, lr);
+      const running = c.trainer.step(b.x, b.y, lr, order.subarray(step * o.batchSize, step * o.batchSize + b.size));
       foldEma(c); // the previous step's weights, while the engine runs this step
       next = batches.next(); // the next batch is made while the engine runs this step
       const r = await running;
@@ -223,10 +225,10 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
 }
 
 /** Trains until the epochs are done, patience runs out, or the signal aborts. */
-export async function runLoop(c: LoopContext): Promise<'done' | 'early-stop' | 'interrupted'> {
+export async function runLoop(c: LoopContext): Promise<'done' | 'early-stop' | 'interrupted' | 'phase-end'> {
   const st = c.state;
   const span = scheduleSpan(c.data.train.count, st.options.batchSize, st.options.epochs);
-  while (st.finished === null) {
+  while (st.finished === null && (c.until === undefined || st.epoch < c.until)) {
     if (c.signal?.aborted || !(await runEpoch(c, span))) {
       st.elapsed = (st.elapsed ?? 0) + (performance.now() - c.t0) / 1000;
       c.t0 = performance.now();
@@ -235,5 +237,5 @@ export async function runLoop(c: LoopContext): Promise<'done' | 'early-stop' | '
     }
     await endEpoch(c, span);
   }
-  return st.finished;
+  return st.finished ?? 'phase-end';
 }

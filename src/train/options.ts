@@ -6,6 +6,7 @@
  * (shifts, label smoothing, decoupled weight decay, EMA of the weights): docs/accuracy.md has the
  * measurements that chose each.
  */
+import type { Preprocess } from '../data/preprocess.js';
 import { OptionError } from '../errors.js';
 import { QUANTIZE_DTYPES, QuantizeDtype } from '../format/quantize.js';
 import { ARCHS, Arch, BuildOptions } from '../models/presets.js';
@@ -16,6 +17,7 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface TrainOptions {
+  /** Required, except with `transfer`: then the source's. */
   arch: Arch;
   /** Builder overrides on top of the preset (alpha, bnMomentum, …). classifierActivation is ignored: training is from logits. */
   model?: BuildOptions;
@@ -60,6 +62,32 @@ export interface TrainOptions {
   erase?: number;
   /** Publish the final model with quantized weights (float16 / uint8 / uint16, as the tfjs-converter). */
   quantize?: QuantizeDtype | null;
+  /** Use only the first N training images of each class (before resizing: few-label transfer runs). */
+  perClass?: number;
+  /** Transfer learning from a pretrained backbone (train --from). */
+  transfer?: TransferOptions;
+}
+
+/** `train --from SOURCE [--freeze …] [--fine-tune-epochs N] [--fine-tune-lr X]` (see freeze.ts for the phases). */
+export interface TransferOptions {
+  /** A run directory, a weights file or 'imagenet'. */
+  from: string;
+  /** 'backbone' (default), 'none', or a layer name: layers below it stay frozen. */
+  freeze?: string;
+  /** Epochs of phase 2 (fine-tuning from the freeze layer, or the top third of the blocks); default 0. */
+  fineTuneEpochs?: number;
+  /** Peak learning rate of phase 2; default lr/10 (TensorFlow's MobileNetV2 transfer-learning tutorial). */
+  fineTuneLr?: number;
+  /** Dropout before the new head's classifier (Keras's guide: 0.2). */
+  headDropout?: number;
+  /** Keras preprocess mode of a source that does not record one (a foreign TF.js model); default tf (V3: raw). */
+  preprocess?: Preprocess;
+}
+
+export interface ResolvedTransfer {
+  from: string; freeze: string; fineTuneEpochs: number; fineTuneLr: number; headDropout: number; preprocess?: Preprocess;
+  /** Epochs of phase 1 (options.epochs is both phases together). */
+  headEpochs: number;
 }
 
 /** The recipe defaults that differ by dataset (before the user's options). */
@@ -88,7 +116,8 @@ export function recipeFor(spec: string | undefined): Recipe {
   return spec === 'mnist' || spec === 'fashion-mnist' ? RECIPES[spec] : RECIPES.other;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery' | 'target' | 'quantize'>> & {
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'limitTrain' | 'limitTest' | 'warmupSteps' | 'stepEvery' | 'target' | 'quantize' | 'perClass' | 'transfer'>> & {
+  perClass: number | null; transfer: ResolvedTransfer | null;
   patience: number | null; limitTrain: number | null; limitTest: number | null; quantize: QuantizeDtype | null;
   warmupSteps: number | null; stepEvery: number | null; target: number | null;
 };
@@ -111,7 +140,9 @@ const isNonNegInt = (n: unknown) => typeof n === 'number' && Number.isInteger(n)
 export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTrainOptions {
   const d = recipeFor(spec);
   const r: ResolvedTrainOptions = {
-    arch: o.arch, model: withStemStride(o.model ?? {}, d.stemStride), epochs: o.epochs ?? 10, batchSize: o.batchSize ?? 128, lr: o.lr ?? 1e-2,
+    arch: o.arch, model: o.transfer ? { ...o.model } : withStemStride(o.model ?? {}, d.stemStride), epochs: o.epochs ?? 10,
+    batchSize: o.batchSize ?? 128, lr: o.lr ?? (o.transfer ? 1e-3 : 1e-2),
+    perClass: o.perClass ?? null, transfer: null,
     optimizer: o.optimizer ?? 'adam', schedule: o.schedule ?? 'cosine', warmupSteps: o.warmupSteps ?? null,
     stepEvery: o.stepEvery ?? null, stepGamma: o.stepGamma ?? 0.1, labelSmoothing: o.labelSmoothing ?? d.labelSmoothing,
     valSplit: o.valSplit ?? 0, seed: o.seed ?? 1, augment: o.augment ?? d.augment, maxShift: o.maxShift ?? 2,
@@ -121,7 +152,7 @@ export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTra
     rotate: o.rotate ?? d.rotate, scale: o.scale ?? d.scale,
     quantize: o.quantize ?? null,
   };
-  check(ARCHS.includes(r.arch), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
+  check(ARCHS.includes(r.arch) || (o.transfer !== undefined && r.arch === undefined), `arch must be one of ${ARCHS.join(', ')}, got ${JSON.stringify(r.arch)}`);
   check(isPosInt(r.epochs), `epochs must be a positive integer, got ${String(r.epochs)}`);
   check(isPosInt(r.batchSize) && r.batchSize >= 2, `batchSize must be an integer ≥ 2 (batch normalization needs 2 images a batch), got ${String(r.batchSize)}`);
   check(Number.isFinite(r.lr) && r.lr > 0, `lr must be a positive number, got ${String(r.lr)}`);
@@ -146,6 +177,26 @@ export function resolveTrainOptions(o: TrainOptions, spec?: string): ResolvedTra
   check(r.erase >= 0 && r.erase <= 1, `erase must be a probability in [0, 1], got ${String(r.erase)}`);
   check(Number.isFinite(r.rotate) && r.rotate >= 0 && r.rotate <= 180, `rotate must be degrees in [0, 180], got ${String(r.rotate)}`);
   check(Number.isFinite(r.scale) && r.scale >= 0 && r.scale < 1, `scale must be in [0, 1), got ${String(r.scale)}`);
+  check(r.perClass === null || isPosInt(r.perClass), `perClass must be a positive integer, got ${String(r.perClass)}`);
+  if (o.transfer) r.transfer = resolveTransfer(o.transfer, r);
   check(r.quantize === null || (QUANTIZE_DTYPES as readonly string[]).includes(r.quantize), `quantize must be one of ${QUANTIZE_DTYPES.join(', ')}, got ${JSON.stringify(r.quantize)}`);
   return r;
+}
+
+/** The transfer options with defaults; `r.epochs` becomes both phases' epochs. */
+function resolveTransfer(t: TransferOptions, r: ResolvedTrainOptions): ResolvedTransfer {
+  if ((t as Partial<ResolvedTransfer>).headEpochs !== undefined) return t as ResolvedTransfer; // already resolved (resume)
+  check(typeof t.from === 'string' && t.from.length > 0, 'transfer.from (a run directory, weights file or imagenet) is required');
+  const freeze = t.freeze ?? 'backbone';
+  check(typeof freeze === 'string' && freeze.length > 0, `freeze must be backbone, none or a layer name, got ${JSON.stringify(t.freeze)}`);
+  const fineTuneEpochs = t.fineTuneEpochs ?? 0;
+  check(isNonNegInt(fineTuneEpochs), `fineTuneEpochs must be an integer ≥ 0, got ${String(t.fineTuneEpochs)}`);
+  check(!(freeze === 'none' && fineTuneEpochs > 0), '--fine-tune-epochs needs a frozen first phase; --freeze none trains every layer from the start');
+  const fineTuneLr = t.fineTuneLr ?? r.lr / 10;
+  check(Number.isFinite(fineTuneLr) && fineTuneLr > 0, `fineTuneLr must be a positive number, got ${String(t.fineTuneLr)}`);
+  const headDropout = t.headDropout ?? 0.2;
+  check(headDropout >= 0 && headDropout < 1, `headDropout must be in [0, 1), got ${String(t.headDropout)}`);
+  const headEpochs = r.epochs;
+  r.epochs = headEpochs + fineTuneEpochs;
+  return { from: t.from, freeze, fineTuneEpochs, fineTuneLr, headDropout, headEpochs, ...(t.preprocess ? { preprocess: t.preprocess } : {}) };
 }

@@ -11,6 +11,7 @@ import { iterateBatches, subsetSplit } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { Split } from '../data/types.js';
 import type { Engine } from '../engine/engine.js';
+import { applyModel } from '../models/apply.js';
 
 interface BnLayer {
   name: string;
@@ -20,9 +21,9 @@ interface BnLayer {
   input: tfl.SymbolicTensor;
 }
 
-/** The model's BatchNormalization layers, in order. */
+/** The model's trainable BatchNormalization layers, in order (a frozen BN keeps its statistics: inference mode). */
 export function batchNormLayers(model: tfl.LayersModel): BnLayer[] {
-  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as BnLayer[];
+  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization' && l.trainable) as unknown as BnLayer[];
 }
 
 /** Per-channel running mean and sum of squared deviations, combined batch by batch (Chan et al.). */
@@ -116,7 +117,7 @@ export function recomputeBatchNormStats(
       }
       tf.tidy(() => {
         const x = tf.tensor4d(b.x, [b.size, ...sample.shape]); // [B, H, W, C]
-        model.apply(x, { training: true });
+        applyModel(model, x, true);
       });
       layers.forEach((l, i) => {
         const m = l.movingMean.read().dataSync() as Float32Array; // [C]

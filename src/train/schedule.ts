@@ -29,3 +29,16 @@ export function learningRate(o: ResolvedTrainOptions, span: ScheduleSpan, step: 
     }
   }
 }
+
+/**
+ * The learning rate of global step `step` for a run of one or two phases: a transfer run with fine-tuning follows
+ * `learningRate` over its head epochs at lr, then starts again over its fine-tune epochs at fineTuneLr (warm-up
+ * included), as Keras's guide compiles the model anew for phase 2.
+ */
+export function phaseLearningRate(o: ResolvedTrainOptions, span: ScheduleSpan, step: number): number {
+  const t = o.transfer;
+  if (!t || t.fineTuneEpochs === 0) return learningRate(o, span, step);
+  const head = span.stepsPerEpoch * t.headEpochs;
+  if (step < head) return learningRate({ ...o, epochs: t.headEpochs }, { ...span, totalSteps: head }, step);
+  return learningRate({ ...o, lr: t.fineTuneLr, epochs: t.fineTuneEpochs }, { ...span, totalSteps: span.totalSteps - head }, step - head);
+}

@@ -1,6 +1,6 @@
 /** What a run starts from: the data (limits, validation split) and the model with its RunMeta. */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { splitValidation, subsetSplit } from '../data/batches.js';
+import { perClassSubset, splitValidation, subsetSplit } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import { Rng } from '../data/rng.js';
 import type { Dataset, Split } from '../data/types.js';
@@ -29,14 +29,14 @@ export async function prepareData(
 ): Promise<TrainData> {
   const dataset = typeof source === 'string'
     ? await loadDataset(source as Parameters<typeof loadDataset>[0], {
-      inputShape: o.model.inputShape, seed: o.seed, onProgress: onLog,
+      inputShape: o.model.inputShape, seed: o.seed, onProgress: onLog, perClass: o.perClass ?? undefined,
     })
     : source;
   const spec = typeof source === 'string' ? source : dataset.name;
   if (dataset.labels.length < 2) {
     throw new DataError(`dataset ${spec} has ${dataset.labels.length} class${dataset.labels.length === 1 ? ` (${JSON.stringify(dataset.labels[0])})` : 'es'}; a classifier needs at least 2`);
   }
-  const all = first(dataset.train, o.limitTrain);
+  const all = first(o.perClass ? perClassSubset(dataset.train, o.perClass) : dataset.train, o.limitTrain);
   const test = first(dataset.test, o.limitTest);
   if (o.valSplit === 0) return checkBatches({ dataset, spec, train: all, val: null, test }, o, onLog);
   const { train, val } = splitValidation(all, o.valSplit, new Rng(o.seed + 1));

@@ -5,6 +5,7 @@ import { iterateBatches } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import { ModelRunner, modelRunner } from '../engine/runner.js';
 import { countCorrect, crossEntropyFromLogits } from '../evaluate/loss.js';
+import { applyModel } from '../models/apply.js';
 
 export interface StepResult {
   loss: number;
@@ -28,7 +29,7 @@ export function decayKernels(vars: tf.Variable[], lr: number, weightDecay: numbe
 }
 
 /**
- * Forward in training mode (batch statistics, BN moving averages updated), softmax cross-entropy
+ * Forward in training mode (batch statistics, BN moving averages updated; frozen BNs in inference mode), softmax cross-entropy
  * from logits, backward, decoupled weight decay (when `decay.weightDecay` > 0), optimizer update.
  */
 export function trainStep(
@@ -42,7 +43,7 @@ export function trainStep(
   let correct: tf.Scalar | null = null;
   try {
     const { value: cost, grads } = opt.computeGradients(() => {
-      const logits = model.apply(xs, { training: true }) as tf.Tensor2D; // [B, K]
+      const logits = applyModel(model, xs, true) as tf.Tensor2D; // [B, K] (frozen BNs in inference mode)
       correct = tf.keep(countCorrect(logits, ys));
       return crossEntropyFromLogits(logits, ys, labelSmoothing);
     }, vars);

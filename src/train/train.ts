@@ -26,6 +26,12 @@ import { TrainData, buildForData, prepareData } from './setup.js';
 import { makeTrainer } from './trainer.js';
 import { WeightEma } from './ema.js';
 import { trainableVariables } from './step.js';
+import { applyFreeze, backboneLayerIndex, headStart } from './freeze.js';
+import { EmbeddingTrainer } from './embed-trainer.js';
+import { buildTransfer, transferInput, withSourceNormalization } from './transfer.js';
+import { TransferSource, readTransferSource } from './transfer-source.js';
+import { engineWanted } from '../engine/runner.js';
+import type { Trainer } from './trainer.js';
 
 export interface RunControl {
   /** 'auto' (default): the best available backend. */
@@ -79,8 +85,14 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
+  const src = o.transfer ? await readTransferSource(o.transfer.from, {
+    arch: o.arch, alpha: o.model.alpha, inputShape: o.model.inputShape, minimalistic: o.model.minimalistic,
+    preprocess: o.transfer.preprocess, onProgress: (message) => emit({ type: 'log', message }),
+  }) : null;
+  if (src) o.model = { ...o.model, inputShape: transferInput(o, src) };
   const data = await prepareData(cfg.dataset, o, (message) => emit({ type: 'log', message }));
-  const { model, meta } = buildForData(data, o, be.name, cfg.command ?? '');
+  if (src) data.dataset = withSourceNormalization(data.dataset, src);
+  const { model, meta } = src ? transferModel(data, o, src, be.name, cfg.command ?? '', emit) : buildForData(data, o, be.name, cfg.command ?? '');
   const state: TrainState = {
     format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
     epochRng: new Rng(o.seed).state().map((v) => v >>> 0), partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
@@ -141,6 +153,7 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
   if (isMemory && !cfg.dataset) throw new DataError(`${dir} was trained on an in-memory dataset: pass it to resumeTraining`);
   const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
   checkStepsPerEpoch(st, Math.ceil(data.train.count / st.options.batchSize), path.join(ck.from, 'state.json'));
+  if (st.meta.transfer) data.dataset = { ...data.dataset, mean: [...st.meta.normalization.mean], std: [...st.meta.normalization.std] };
   const opt = makeOptimizer(st.options.optimizer, st.options.lr);
   await restoreOptimizer(opt, ck.optimizer, path.join(ck.from, 'optimizer.bin'));
   return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt, ck.ema);
@@ -166,22 +179,46 @@ function makeEma(model: tfl.LayersModel, decay: number, saved: Float32Array | nu
 
 async function finish(
   cfg: RunControl & { out?: string }, model: tfl.LayersModel, state: TrainState, data: TrainData, backend: string,
-  opt: ReturnType<typeof makeOptimizer>, savedEma: Float32Array | null,
+  optimizer: ReturnType<typeof makeOptimizer>, savedEma: Float32Array | null,
 ): Promise<TrainResult> {
+  let opt = optimizer;
   const out = cfg.out!;
   const emit: TrainListener = cfg.onEvent ?? (() => {});
   checkBatchMemory(model, Math.min(state.options.batchSize, data.train.count), 'train', 'batch size');
-  const ema = makeEma(model, state.options.ema, savedEma, path.join(out, 'checkpoint'));
-  const { trainer, notice } = makeTrainer(model, opt, state.options, ema);
-  if (notice) emit({ type: 'log', message: notice });
-  emit({
-    type: 'start', backend, engine: trainer.kind === 'engine', train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,
-    stepsPerEpoch: Math.ceil(data.train.count / state.options.batchSize), epochs: state.options.epochs,
-    resumedAt: state.epoch || state.stepInEpoch ? { epoch: state.epoch, step: state.stepInEpoch } : null,
-  });
-  const status = await runLoop({
-    dir: out, model, opt, data, state, trainer, ema, t0: performance.now(), signal: cfg.signal, emit, fault: cfg.checkpointFault,
-  });
+  let ema = makeEma(model, state.options.ema, savedEma, path.join(out, 'checkpoint'));
+  const t = state.options.transfer;
+  const twoPhases = t !== null && t.fineTuneEpochs > 0;
+  if (twoPhases) state.transferPhase ??= 1;
+  let status: Awaited<ReturnType<typeof runLoop>> = 'phase-end';
+  const t0 = performance.now();
+  let started = false;
+  for (;;) {
+    const phase1 = twoPhases && state.transferPhase === 1;
+    if (phase1 && state.epoch >= t!.headEpochs) { // phase 2: unfreeze from the fine-tune layer, a new optimizer
+      const trainable = applyFreeze(model, backboneLayerIndex(model, state.meta.transfer!.fineTuneFrom!));
+      opt = makeOptimizer(state.options.optimizer, t!.fineTuneLr);
+      ema = makeEma(model, state.options.ema, null, '');
+      state.transferPhase = 2;
+      emit({ type: 'log', message: `transfer: phase 2 fine-tunes from ${state.meta.transfer!.fineTuneFrom} (${trainable} trainable parameters, BN layers kept in inference mode) at lr ${t!.fineTuneLr}` });
+      continue;
+    }
+    const { trainer, notice } = transferTrainer(model, opt, state, data, ema, emit) ?? makeTrainer(model, opt, state.options, ema);
+    if (notice) emit({ type: 'log', message: notice });
+    if (!started) {
+      started = true;
+      emit({
+        type: 'start', backend, engine: trainer.kind === 'engine', train: data.train.count, val: data.val?.count ?? 0, test: data.test.count,
+        stepsPerEpoch: Math.ceil(data.train.count / state.options.batchSize), epochs: state.options.epochs,
+        resumedAt: state.epoch || state.stepInEpoch ? { epoch: state.epoch, step: state.stepInEpoch } : null,
+      });
+    }
+    status = await runLoop({
+      dir: out, model, opt, data, state, trainer, ema, t0, signal: cfg.signal, emit, fault: cfg.checkpointFault,
+      until: phase1 ? t!.headEpochs : undefined,
+    });
+    trainer.dispose?.();
+    if (status !== 'phase-end') break;
+  }
   let test: EvalResult | null = null;
   let quantized: TrainResult['quantized'] = null;
   if (status !== 'interrupted') { // the model holds the evaluation weights (EMA, precise BN): see loop.ts
@@ -201,9 +238,37 @@ async function finish(
     }
   }
   return {
-    dir: out, status, history: state.history, best: state.best, test, quantized, backend, meta: state.meta,
+    dir: out, status: status as TrainResult['status'], history: state.history, best: state.best, test, quantized, backend, meta: state.meta,
     counts: { train: data.train.count, val: data.val?.count ?? 0, test: data.test.count },
     reached: state.reached && state.options.target !== null ? { target: state.options.target, ...state.reached } : null,
     elapsed: state.elapsed ?? 0,
   };
+}
+
+/** The transfer model and meta, with one line each for the source, skipped layers and what phase 1 trains. */
+function transferModel(
+  data: TrainData, o: ResolvedTrainOptions, src: TransferSource, backend: string, command: string, emit: TrainListener,
+): { model: tfl.LayersModel; meta: RunMeta } {
+  const b = buildTransfer(data, o, src, backend, command);
+  emit({ type: 'log', message: `transfer: from ${src.description}; phase 1 trains ${b.trainable} of ${b.model.countParams()} parameters` });
+  if (b.skipped.length) emit({ type: 'log', message: `transfer: ${b.skipped.length} layer(s) of the source not in the model, skipped: ${b.skipped.join(', ')}` });
+  return { model: b.model, meta: b.meta };
+}
+
+/**
+ * Phase 1 of a transfer run with the whole backbone frozen and no augmentation, on the engine: the head trains on
+ * features computed once (embed-trainer.ts). null when that does not apply (or the engine cannot), with the reason
+ * logged in the second case.
+ */
+function transferTrainer(
+  model: tfl.LayersModel, opt: ReturnType<typeof makeOptimizer>, state: TrainState, data: TrainData,
+  ema: WeightEma | null, emit: TrainListener,
+): { trainer: Trainer; notice?: string } | null {
+  const o = state.options;
+  if (!o.transfer || !engineWanted() || o.augment || o.flip || o.erase > 0) return null;
+  const end = headStart(model);
+  if (!model.layers.slice(0, end).every((l) => !l.trainable || l.weights.length === 0)) return null; // backbone partly trainable
+  const t = EmbeddingTrainer.create(model, opt, o, data.train, data.dataset, ema, (message) => emit({ type: 'log', message }));
+  if ('unsupported' in t) return { trainer: makeTrainer(model, opt, o, ema).trainer, notice: `transfer: features not cached (${t.unsupported})` };
+  return { trainer: t };
 }

@@ -15,7 +15,7 @@ import { StepResult, trainStep, trainableVariables } from './step.js';
 export interface Trainer {
   readonly kind: 'engine' | 'tfjs';
   /** One step on a batch; the promise resolves when it is done (the engine leaves the JS thread free meanwhile). */
-  step(x: Float32Array, y: Int32Array, lr: number): Promise<StepResult>;
+  step(x: Float32Array, y: Int32Array, lr: number, idx?: Int32Array): Promise<StepResult>;
   /** Brings the TF.js model and optimizer up to date (before saving, checkpointing or reading them). */
   sync(): void;
   /** Inference with the current weights (validation during training). */
@@ -29,6 +29,8 @@ export interface Trainer {
   readonly emaInStep: boolean;
   /** The native engine running the steps, when it does (precise BN runs its passes there too). */
   readonly engine: Engine | null;
+  /** Frees what the trainer holds beyond the model (a phase ends). */
+  dispose?(): void;
 }
 
 class EngineTrainer implements Trainer {

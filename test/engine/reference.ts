@@ -1,6 +1,7 @@
 /**
  * The engine against TF.js autodiff (per-kernel 'onednn' path) from identical weights and data: loss, every
- * gradient, BN moving statistics, updated weights and inference outputs.
+ * gradient, BN moving statistics, updated weights and inference outputs. Frozen layers: TF.js's side runs
+ * models/apply.ts (frozen BNs in inference mode, as Keras) and differentiates the trainable weights only.
  *
  * Tolerances. Relative ones are norm-wise per tensor (‖a − b‖ ≤ rtol·‖b‖). Two kinds of quantity are zero in exact
  * arithmetic and pure float noise in both implementations, so relative error means nothing for them:
@@ -49,6 +50,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Engine } from '../../src/engine/engine.js';
 import type { OptSettings } from '../../src/engine/optimizer-state.js';
 import { countCorrect, crossEntropyFromLogits } from '../../src/evaluate/loss.js';
+import { applyModel } from '../../src/models/apply.js';
 import { trainableVariables } from '../../src/train/step.js';
 import { rand } from '../backend/compare.js';
 
@@ -89,7 +91,8 @@ export async function compareGradients(
   const r = await eng.step(x, y, ADAM, { lr: ADAM.lr, update: false, labelSmoothing });
   const [h, w, c] = eng.inputShape;
   const { value, grads } = tf.tidy(() => tf.variableGrads(() => crossEntropyFromLogits(
-    model.apply(tf.tensor4d(x, [n, h, w, c]), { training: true }) as tf.Tensor2D, tf.tensor1d(y, 'int32'), labelSmoothing)));
+    applyModel(model, tf.tensor4d(x, [n, h, w, c]), true) as tf.Tensor2D, tf.tensor1d(y, 'int32'), labelSmoothing),
+  trainableVariables(model)));
   const loss = value.dataSync()[0];
   assert.ok(Math.abs(r.loss - loss) <= 1e-4 * Math.abs(loss), `loss ${r.loss} vs ${loss}`);
   const params = eng.graph.params;
@@ -183,7 +186,7 @@ function referenceStep(
   const grads = new Map<string, Float32Array>();
   let correct = 0;
   const { value, grads: g } = opt.computeGradients(() => {
-    const logits = model.apply(tf.tensor4d(x, [y.length, ...shape]), { training: true }) as tf.Tensor2D; // [B, K]
+    const logits = applyModel(model, tf.tensor4d(x, [y.length, ...shape]), true) as tf.Tensor2D; // [B, K]
     const labels = tf.tensor1d(y, 'int32');
     correct = tf.tidy(() => countCorrect(logits, labels).dataSync()[0]);
     return crossEntropyFromLogits(logits, labels, labelSmoothing);

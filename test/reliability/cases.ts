@@ -63,6 +63,11 @@ export const CLI_CASES: CliCase[] = [
   { what: '--resume: a short epochRng in state.json (internal error after the data loaded)', args: ['train', '--resume', 'run-ck-rng', '--epochs', '2'], code: 1, re: /state\.json: "epochRng" must be four 32-bit integers/ },
   { what: '--out onto an unfinished start (killed during the first checkpoint)', args: ['train', '--arch', 'v2', '--dataset', 'folder:bands', '--out', 'run-unfinished'], code: 2, re: /run-unfinished holds an unfinished start \(only checkpoint\.tmp\/: no checkpoint was completed, nothing to resume\); start again with --overwrite/ },
   { what: '--resume an unfinished start (said "no checkpoint" while --out said "continue it with --resume")', args: ['train', '--resume', 'run-unfinished'], code: 1, re: /run-unfinished holds an unfinished start .*start again with train --out run-unfinished --overwrite/ },
+  { what: 'transfer: --freeze naming no layer', args: ['train', '--from', 'run', '--dataset', 'folder:bands', '--freeze', 'block_99_expand', '--out', 'new-run'], code: 2, re: /--freeze block_99_expand names no layer of the \S+ backbone/ },
+  { what: 'transfer: a source of another architecture', args: ['train', '--from', 'run', '--arch', 'v1', '--dataset', 'folder:bands', '--out', 'new-run'], code: 2, re: /--arch v1 differs from the source's v2/ },
+  { what: 'transfer: a source of another width', args: ['train', '--from', 'run', '--alpha', '1', '--dataset', 'folder:bands', '--out', 'new-run'], code: 2, re: /--alpha 1 differs from the source's 0\.35/ },
+  { what: 'transfer: --freeze none keeps a head of another class count', args: ['train', '--from', 'run', '--freeze', 'none', '--dataset', 'mnist', '--limit-test', '10', '--out', 'new-run'], code: 2, re: /--freeze none keeps the source's head of 3 classes, but the dataset has 10/ },
+  { what: 'transfer: --freeze without --from', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--freeze', 'backbone'], code: 2, re: /--freeze needs --from/ },
   // eval
   { what: 'eval without a run', args: ['eval'], code: 2, re: /eval takes one run directory/ },
   { what: 'eval of a missing run', args: ['eval', 'nowhere'], code: 1, re: /run directory nowhere does not exist/ },

@@ -63,6 +63,7 @@ Graph parseGraph(const Napi::Object& d) {
     op.k = num(o, "k", 1), op.stride = num(o, "stride", 1), op.mult = num(o, "mult", 1);
     op.pt = num(o, "pt", 0), op.pl = num(o, "pl", 0), op.pb = num(o, "pb", 0), op.pr = num(o, "pr", 0);
     op.bias = num(o, "bias", 0) != 0;
+    op.frozen = num(o, "frozen", 0) != 0;
     op.act = num(o, "act", 0);
     op.eps = fnum(o, "eps", 1e-3f), op.momentum = fnum(o, "momentum", 0.99f), op.rate = fnum(o, "rate", 0.f);
     op.scale = fnum(o, "scale", 1.f), op.offset = fnum(o, "offset", 0.f);
@@ -173,6 +174,7 @@ class StepWorker : public Napi::AsyncWorker {
     auto o = Napi::Object::New(Env());
     o.Set("loss", r_.loss);
     o.Set("correct", double(r_.correct));
+    o.Set("backwardOps", double(r_.backwardOps));
     deferred_.Resolve(o);
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -280,7 +282,7 @@ Napi::Value BatchNormStats(const Napi::CallbackInfo& info) {
     uint32_t k = 0;
     for (size_t i = 0; i < m->g.ops.size(); ++i) {
       const Op& op = m->g.ops[i];
-      if (op.type != OpType::BatchNorm) continue;
+      if (op.type != OpType::BatchNorm || op.frozen) continue;  // frozen: inference mode, statistics kept
       const size_t C = size_t(m->g.tensors[size_t(op.out)].c);
       auto mean = Napi::Float32Array::New(info.Env(), C), var = Napi::Float32Array::New(info.Env(), C);
       e.batchStats(int(i), mean.Data(), var.Data());

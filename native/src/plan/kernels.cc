@@ -131,6 +131,7 @@ void bnBackward(const float* y, const float* dout, long R, int C, const float* a
     mdg[c] = dgamma[c] * invstd[c] / float(R);
   }
   const float *K = kk.data(), *B = mdb.data(), *G = mdg.data();
+  if (!dy) return;  // the input needs no gradient (the layers below are frozen)
   withAct(act, [&](auto A) {
     constexpr int kA = decltype(A)::value;
 #pragma omp parallel for schedule(static) num_threads(teamFor(R * C))
@@ -153,6 +154,60 @@ void bnBackward(const float* y, const float* dout, long R, int C, const float* a
       }
     }
   });
+}
+
+void bnBackwardFrozen(const float* y, const float* dout, long R, int C, const float* a, const float* b,
+                      const float* mean, const float* invstd, int act, float* dy, bool accDy, float* dgamma,
+                      float* dbeta, float* dres, bool accRes) {
+  withAct(act, [&](auto A) {
+    constexpr int kA = decltype(A)::value;
+#pragma omp parallel for schedule(static) num_threads(teamFor(R * C))
+    for (long r = 0; r < R; ++r) {
+      const float* __restrict yr = y + r * C;
+      const float* __restrict dr = dout + r * C;
+      if (dy) {
+        float* __restrict o = dy + r * C;
+        if (accDy) {
+#pragma omp simd
+          for (int c = 0; c < C; ++c) o[c] += a[c] * (kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c]);
+        } else {
+#pragma omp simd
+          for (int c = 0; c < C; ++c) o[c] = a[c] * (kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c]);
+        }
+      }
+      if (dres) {
+        float* __restrict o = dres + r * C;
+        if (accRes) {
+#pragma omp simd
+          for (int c = 0; c < C; ++c) o[c] += dr[c];
+        } else {
+#pragma omp simd
+          for (int c = 0; c < C; ++c) o[c] = dr[c];
+        }
+      }
+    }
+  });
+  if (!dgamma && !dbeta) return;
+  std::vector<double> s;
+  withAct(act, [&](auto A) {
+    constexpr int kA = decltype(A)::value;
+    channelReduce(R, C, 2, s, [&](long r, double* acc) {
+      const float* __restrict yr = y + r * C;
+      const float* __restrict dr = dout + r * C;
+      double* __restrict a0 = acc;
+      double* __restrict a1 = acc + C;
+#pragma omp simd
+      for (int c = 0; c < C; ++c) {
+        float g = kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c];
+        a0[c] += g;
+        a1[c] += g * (yr[c] - mean[c]);
+      }
+    });
+  });
+  for (int c = 0; c < C; ++c) {
+    if (dbeta) dbeta[c] = float(s[c]);
+    if (dgamma) dgamma[c] = float(s[C + c] * invstd[c]);
+  }
 }
 
 void actForward(const float* x, float* out, long n, int act) {

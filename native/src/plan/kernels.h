@@ -52,6 +52,15 @@ void bnBackward(const float* y, const float* dout, long R, int C, const float* a
                 const float* mean, const float* invstd, const float* gamma, int act, float* dy, bool accDy,
                 float* dgamma, float* dbeta, float* dres, bool accRes);
 
+/**
+ * Backward of out = act(y·a + b) (+ res) for a BN in inference mode (a, b from the moving statistics): each
+ * output optional (null: not wanted): dy (+)= g·a, dγ = Σ g·(y − mean)·invstd, dβ = Σ g, dres (+)= dout, where
+ * g = dout·act'. (bnBackward likewise skips dy when it is null.)
+ */
+void bnBackwardFrozen(const float* y, const float* dout, long R, int C, const float* a, const float* b,
+                      const float* mean, const float* invstd, int act, float* dy, bool accDy, float* dgamma,
+                      float* dbeta, float* dres, bool accRes);
+
 /** out = act(x) over n values; backward dx (+)= dy·act'(x). */
 void actForward(const float* x, float* out, long n, int act);
 void actBackward(const float* x, const float* dy, float* dx, long n, int act, bool acc);

@@ -64,6 +64,9 @@ void Graph::finalize() {
         need(i.size() == o.size() && i.c == o.c, op, "shape changes");
         need(op.in.size() <= 2, op, "at most one residual");
         need(op.in.size() == 1 || tensors[size_t(op.in[1])].size() == o.size(), op, "residual shape mismatch");
+        need(!trainable[size_t(op.params[2])] && !trainable[size_t(op.params[3])], op, "moving statistics cannot be trainable");
+        need(op.frozen || (trainable[size_t(op.params[0])] && trainable[size_t(op.params[1])]), op,
+             "a BN in training mode needs trainable gamma and beta");
         break;
       case OpType::Add:
         need(op.in.size() == 2, op, "add needs two inputs");

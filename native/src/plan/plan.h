@@ -41,6 +41,8 @@ struct Op {
   std::vector<int> params;  // parameter ids, in the op's order
   int k = 1, stride = 1, pt = 0, pl = 0, pb = 0, pr = 0, mult = 1;
   bool bias = false;
+  /** BatchNorm in inference mode (a frozen layer, as Keras): moving statistics normalise and are not updated. */
+  bool frozen = false;
   int act = kNone;
   float eps = 1e-3f, momentum = 0.99f, rate = 0.f, scale = 1.f, offset = 0.f;
   std::string name;

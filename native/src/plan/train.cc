@@ -131,7 +131,14 @@ void TrainExec::forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateSta
       const int C = os.c;
       const float* gamma = p_.value[op.params[0]].data();
       const float* beta = p_.value[op.params[1]].data();
-      k::bnStats(x, R, C, s.mean.data(), s.var.data());
+      if (op.frozen) {  // inference mode: the moving statistics normalise (as Keras runs a frozen BN)
+        const float* mm = p_.value[op.params[2]].data();
+        const float* mv = p_.value[op.params[3]].data();
+        std::copy(mm, mm + C, s.mean.begin());
+        std::copy(mv, mv + C, s.var.begin());
+      } else {
+        k::bnStats(x, R, C, s.mean.data(), s.var.data());
+      }
       for (int c = 0; c < C; ++c) {
         s.invstd[c] = 1.f / std::sqrt(s.var[c] + op.eps);
         s.a[c] = gamma[c] * s.invstd[c];
@@ -139,7 +146,7 @@ void TrainExec::forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateSta
       }
       const float* res = op.in.size() > 1 ? val_[op.in[1]] : nullptr;
       k::bnApply(x, R, C, s.a.data(), s.b.data(), op.act, res, y);
-      if (updateStats) {  // tfjs-layers: v ← v − (v − batch)·(1 − momentum)
+      if (updateStats && !op.frozen) {  // tfjs-layers: v ← v − (v − batch)·(1 − momentum)
         const float om = float(1.0 - double(op.momentum));
         float* mm = p_.value[op.params[2]].data();
         float* mv = p_.value[op.params[3]].data();
@@ -164,9 +171,9 @@ void TrainExec::forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateSta
   }
 }
 
-void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
+bool TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
   const Op& op = g_.ops[i];
-  if (!needGrad_[op.out] || !gradSet_[root_[op.out]] || op.type == OpType::Reshape) return;
+  if (!needGrad_[op.out] || !gradSet_[root_[op.out]] || op.type == OpType::Reshape) return false;
   OpState& s = st_[i];
   const Shape& is = g_.tensors[op.in[0]];
   const Shape& os = g_.tensors[op.out];
@@ -184,12 +191,13 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
         G = scratchG_.data();
       }
       const float* w = p_.value[op.params[0]].data();
-      float* dw = p_.grad[op.params[0]].data();
-      float* db = op.bias ? p_.grad[op.params[1]].data() : nullptr;
+      const bool trainW = g_.trainable[size_t(op.params[0])];  // frozen: no weight gradient, input gradient only
+      float* dw = trainW ? p_.grad[op.params[0]].data() : nullptr;
+      float* db = op.bias && g_.trainable[size_t(op.params[1])] ? p_.grad[op.params[1]].data() : nullptr;
       if (s.gemm) {
         long R = op.type == OpType::Dense ? N_ : rows(op.out);
         long IC = op.type == OpType::Dense ? is.size() : is.c;
-        k::gemm(true, false, IC, os.c, R, x, IC, G, os.c, 0.f, dw, os.c);  // dW = Xᵀ·G
+        if (dw) k::gemm(true, false, IC, os.c, R, x, IC, G, os.c, 0.f, dw, os.c);  // dW = Xᵀ·G
         if (db) k::colSum(G, R, os.c, db);
         if (wantX) {
           float* dx = gradFor(op.in[0], &acc);
@@ -197,7 +205,9 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
         }
         break;
       }
-      if (s.smallDwGrad) {
+      if (!dw) {
+        if (db) k::colSum(G, rows(op.out), os.c, db);
+      } else if (s.smallDwGrad) {
         k::depthwiseWeightGrad(x, G, dw, N_, is.h, is.w, is.c, os.h, os.w, op.mult, op.k, op.k, op.stride,
                                op.stride, op.pt, op.pl);
         if (db) k::colSum(G, rows(op.out), os.c, db);
@@ -218,14 +228,18 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
       const long R = rows(op.out);
       const int C = os.c;
       const float* gamma = p_.value[op.params[0]].data();
-      float* dgamma = p_.grad[op.params[0]].data();
-      float* dbeta = p_.grad[op.params[1]].data();
+      float* dgamma = g_.trainable[size_t(op.params[0])] ? p_.grad[op.params[0]].data() : nullptr;
+      float* dbeta = g_.trainable[size_t(op.params[1])] ? p_.grad[op.params[1]].data() : nullptr;
       float* dres = nullptr;
       bool accRes = false;
       if (op.in.size() > 1 && needGrad_[op.in[1]]) dres = gradFor(op.in[1], &accRes);
-      float* dy = gradFor(op.in[0], &acc);
-      k::bnBackward(x, G, R, C, s.a.data(), s.b.data(), s.mean.data(), s.invstd.data(), gamma, op.act, dy, acc,
-                    dgamma, dbeta, dres, accRes);
+      float* dy = wantX ? gradFor(op.in[0], &acc) : nullptr;
+      if (op.frozen)  // inference mode: out = act(y·a + b), a and b constants of the batch
+        k::bnBackwardFrozen(x, G, R, C, s.a.data(), s.b.data(), s.mean.data(), s.invstd.data(), op.act, dy, acc,
+                            dgamma, dbeta, dres, accRes);
+      else
+        k::bnBackward(x, G, R, C, s.a.data(), s.b.data(), s.mean.data(), s.invstd.data(), gamma, op.act, dy, acc,
+                      dgamma, dbeta, dres, accRes);
       break;
     }
     case OpType::Act:
@@ -275,6 +289,7 @@ void TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
     case OpType::Softmax:
       throw std::runtime_error("plan: " + op.name + " cannot be trained through");
   }
+  return true;
 }
 
 const float* TrainExec::forward(const float* x, uint64_t seed, uint64_t step, bool updateStats) {
@@ -306,7 +321,7 @@ StepResult TrainExec::step(const float* x, const int32_t* labels, const StepConf
   r.loss = k::softmaxCrossEntropy(val_[g_.output], labels, N_, int(out.size()), cfg.labelSmoothing, dl, &r.correct);
   for (size_t i = g_.ops.size(); i-- > 0;) {
     const double t0 = profile_ ? cpuMs() : 0;
-    backwardOp(i, cfg.seed, step);
+    if (backwardOp(i, cfg.seed, step)) r.backwardOps++;
     if (profile_) bwdMs_[i] += cpuMs() - t0;
   }
   if (cfg.update) {

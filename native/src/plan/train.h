@@ -12,6 +12,7 @@ namespace plan {
 struct StepResult {
   double loss = 0;
   long correct = 0;
+  long backwardOps = 0;  // ops whose backward ran (none below the lowest trainable layer)
 };
 
 struct StepConfig {
@@ -42,7 +43,8 @@ class TrainExec {
     std::vector<float> mean, var, invstd, a, b, pre;
   };
   void forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateStats);
-  void backwardOp(size_t i, uint64_t seed, uint64_t step);
+  /** Whether op i had a gradient to pass back (false: nothing to do, e.g. below the lowest trainable layer). */
+  bool backwardOp(size_t i, uint64_t seed, uint64_t step);
   float* val(int t) { return val_[t]; }
   /** The gradient buffer of tensor t and whether the writer must add into it (claims it on first use). */
   float* gradFor(int t, bool* acc);
