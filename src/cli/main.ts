@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
   bench: () => import('./bench.js'),
   export: () => import('./export.js'),
+  quantize: () => import('./quantize.js'),
 };
 
 async function usage(): Promise<string> {

@@ -3,7 +3,9 @@
  * in range and produced before they are read, shapes consistent with each op, weights and biases inside the
  * binary file. Each problem is one DataError naming the file and the tensor or op at fault.
  */
+import * as path from 'node:path';
 import { DataError } from '../errors.js';
+import type { RunMeta } from './meta.js';
 import { FUSED_ACTS, INT8_FNS, INT8_KINDS, Int8Model, Int8Op, QTensor, isWeightOp, outChannels, shapeSize } from '../engine/int8-ir.js';
 
 const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 80);
@@ -107,4 +109,13 @@ export function checkInt8Model(m: Int8Model, file: string): void {
   const os = m.tensors[m.output].shape;
   need(os[0] === 1 && os[1] === 1, file, `"output" tensor ${m.output} is ${os.join('x')}, not a vector per image`);
   need(typeof m.softmax === 'boolean', file, `"softmax" must be true or false, got ${show(m.softmax)}`);
+}
+
+/** The int8 model against the run's meta.json: the same input shape, one logit per label, the same head. */
+export function checkInt8AgainstMeta(m: Int8Model, meta: RunMeta, dir: string): void {
+  const file = path.join(dir, 'int8.json');
+  need(m.tensors[0].shape.join('x') === meta.inputShape.join('x'), file,
+    `input ${m.tensors[0].shape.join('x')} does not match meta.json's "inputShape" ${meta.inputShape.join('x')}`);
+  const k = m.tensors[m.output].shape[2];
+  need(k === meta.labels.length, file, `${k} logits for ${meta.labels.length} labels in meta.json`);
 }
