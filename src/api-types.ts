@@ -82,6 +82,11 @@ export interface ModelInfo {
   /** The training command, absolute paths cut to their last part. */
   command: string;
   summary: SummaryJson;
+  /**
+   * A quantized run (mobilenet quantize): the API runs its int8 model; the page's in-browser classifier runs the
+   * float model.json it was quantized from. null for a float run.
+   */
+  int8: { ops: number; calibration: { method: string; images: number; data: string }; note: string } | null;
   cost: {
     totalParams: number; trainableParams: number; nonTrainableParams: number; multAdds: number;
     /** Mult-adds of the same network with standard convolutions instead of depthwise-separable ones. */

@@ -10,6 +10,8 @@ import { SuiteRow } from './suite.js';
 
 /** One `npm run bench` run, as `--json` prints it. */
 export interface SuiteReport {
+  /** Int8 rows (bench/int8.ts): ours int8 vs ours float vs onnxruntime float. */
+  int8?: import('./int8.js').Int8Row[];
   machine: string;
   command: string;
   /** The thread count asked for (onednn's; cpu and wasm rows use 1). */

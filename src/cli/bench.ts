@@ -1,6 +1,8 @@
 /** `mobilenet bench`: training or inference throughput of one MobileNet on one backend. */
 import { BackendChoice } from '../backend/index.js';
 import { MAX_STEPS, Measurement, measureInference, measureTraining } from '../bench/measure.js';
+import { benchRun } from '../bench/int8.js';
+import { initBackend } from '../backend/index.js';
 import { ARCHS, PresetName, isV3 } from '../models/presets.js';
 import { OptionError } from '../errors.js';
 import { MAX_BATCH } from '../cost/memory.js';
@@ -10,6 +12,9 @@ import { parseAlpha } from './model-options.js';
 export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
 
 const HELP = `usage: mobilenet bench --arch v1|v2|v3-small|v3-large --mode train|infer [options] [--json]
+       mobilenet bench --run RUN [--batch N] [--steps N] [--warmup N] [--json]
+  --run RUN                 time inference of a run's own model: its int8 model when quantized (mobilenet quantize),
+                            else the float model on the engine (default batch 32, random inputs)
   --arch ARCH               v1, v2, v3-small or v3-large (required)
   --mode train|infer        train: Adam + softmax cross-entropy, BN in training mode; infer: predict (required)
   --preset mnist|imagenet   mnist: 28x28x1, 10 classes (default); imagenet: 224x224x3, 1000 classes
@@ -24,7 +29,7 @@ const HELP = `usage: mobilenet bench --arch v1|v2|v3-small|v3-large --mode train
 Random inputs and labels (seeded). MOBILENET_THREADS sets onednn's thread count.`;
 
 const OPTIONS = {
-  arch: { type: 'string' }, mode: { type: 'string' }, preset: { type: 'string' }, batch: { type: 'string' },
+  run: { type: 'string' }, arch: { type: 'string' }, mode: { type: 'string' }, preset: { type: 'string' }, batch: { type: 'string' },
   steps: { type: 'string' }, warmup: { type: 'string' }, alpha: { type: 'string' }, backend: { type: 'string' },
   minimalistic: { type: 'boolean' },
   json: { type: 'boolean' }, 'no-engine': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -44,6 +49,20 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const get = (k: string) => v[k] as string | undefined;
+  if (get('run') !== undefined) {
+    for (const k of ['arch', 'mode', 'preset', 'alpha', 'minimalistic', 'no-engine']) {
+      if (v[k] !== undefined) throw new OptionError(`--${k} cannot be combined with --run (the run decides the model)`);
+    }
+    const be = await initBackend((oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined) ?? 'auto');
+    const r = await benchRun(get('run')!, {
+      batch: positiveInt('batch', get('batch')), steps: positiveInt('steps', get('steps')),
+      warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+    });
+    if (r.notice) console.error(r.notice);
+    if (v.json) console.log(JSON.stringify({ ...r, backend: be.name }));
+    else console.log(`${r.dir} inference (${r.kind}, batch ${r.batch}, ${r.threads} thread${r.threads === 1 ? '' : 's'}): ${r.imagesPerSecond.toFixed(1)} images/s, ${r.msPerBatch.toFixed(2)} ms/batch`);
+    return 0;
+  }
   if (get('arch') === undefined) throw new OptionError(`--arch is required (${ARCHS.join(', ')})`);
   const arch = oneOf('arch', get('arch'), ARCHS)!;
   if (v.minimalistic === true && !isV3(arch)) throw new OptionError('--minimalistic is a V3 option (v3-small, v3-large)');

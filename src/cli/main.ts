@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.js'),
   export: () => import('./export.js'),
   pretrained: () => import('./pretrained.js'),
+  quantize: () => import('./quantize.js'),
 };
 
 async function usage(): Promise<string> {

@@ -1,9 +1,11 @@
 /** `mobilenet summary`: the layer table and totals of a MobileNet configuration. */
+import * as path from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { renderSummary, summaryJson } from '../cost/summary.js';
 import { OptionError } from '../errors.js';
 import { parseCommandArgs } from '../args.js';
 import { unknownNotice } from '../run/model-file.js';
+import { int8Summary } from '../run/int8-summary.js';
 import { PATH_HELP, fileIdentity, modelFromPath } from './model-path.js';
 import { MODEL_OPTIONS, MODEL_OPTIONS_HELP, buildChosen, parseModelChoice } from './model-options.js';
 
@@ -32,13 +34,15 @@ export async function run(argv: string[]): Promise<number> {
     const out = file.model.outputs[0].shape;
     const s = summaryJson(file.model, { arch: id.arch, alpha: id.alpha, classes: out.length === 2 ? (out[1] as number) : null });
     const notice = unknownNotice(file.unknownLayers);
+    const int8 = file.meta?.quantization ? await int8Summary(path.dirname(file.file)) : null;
     if (values.json) {
       console.log(JSON.stringify({
         ...s, source: { file: file.file, topology: file.topology, weightDtypes: file.weightDtypes, weightBytes: file.weightBytes, unknownLayers: file.unknownLayers },
-        notice,
+        ...(int8 ? { int8 } : {}), notice,
       }));
     } else {
       console.log(renderSummary(s, values.markdown ? 'markdown' : 'text', id.name));
+      if (int8) console.log(int8.line);
       if (notice) console.log(notice);
     }
     return 0;

@@ -6,8 +6,8 @@ import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '../data/limits.js';
 import type { Dataset, Split } from '../data/types.js';
 import { subsetSplit } from '../data/batches.js';
 import { DataError, OptionError } from '../errors.js';
-import { modelRunner } from '../engine/runner.js';
 import { logitsModel } from '../run/model-files.js';
+import { runRunner } from '../run/run-runner.js';
 import type { Run } from '../run/run-dir.js';
 import { requireClassifier } from '../run/run-check.js';
 import { imageInput } from './image-input.js';
@@ -54,7 +54,8 @@ export async function evaluate(run: Run, dataset?: Dataset | string, o: Evaluate
   }
   const split = o.limit && o.limit < ds.test.count ? subsetSplit(ds.test, Int32Array.from({ length: o.limit }, (_, i) => i)) : ds.test;
   const model = logitsModel(run.model, meta, path.join(run.dir, 'meta.json'));
-  return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25), split };
+  const runner = run.int8 ? runRunner(run, { logits: true }) : undefined; // a quantized run: its int8 model
+  return { ...evaluateModel(model, split, meta.labels, meta.normalization, o.mistakes ?? 25, runner), split };
 }
 
 export interface Prediction {
@@ -91,7 +92,7 @@ export async function predict(run: Run, images: Array<string | Uint8Array>, o: P
   const { meta } = run;
   const k = o.top ?? 3;
   if (!(Number.isInteger(k) && k > 0)) throw new OptionError(`top must be a positive integer, got ${String(o.top)}`);
-  const runner = modelRunner(run.model);
+  const runner = runRunner(run);
   const out: ImagePrediction[] = [];
   for (const [i, img] of images.entries()) {
     const source = typeof img === 'string' ? img : `image ${i + 1}`;

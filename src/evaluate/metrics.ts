@@ -2,6 +2,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../data/types.js';
 import type { Normalization } from '../data/preprocess.js';
+import type { ModelRunner } from '../engine/runner.js';
 import { evaluateSplit } from './split-pass.js';
 
 export interface ClassMetrics {
@@ -64,9 +65,9 @@ function topOf(logits: Float32Array, r: number, k: number): [number, number] {
   return [best, 1 / z];
 }
 
-/** Evaluates a logits model on `split` (inference mode, batches of 100). */
+/** Evaluates a logits model on `split` (inference mode, batches of 100); `runner` (default: the model's) computes the logits. */
 export function evaluateModel(
-  model: tfl.LayersModel, split: Split, labels: string[], norm: Normalization, keepMistakes = 25,
+  model: tfl.LayersModel, split: Split, labels: string[], norm: Normalization, keepMistakes = 25, runner?: ModelRunner,
 ): EvalResult {
   const k = labels.length;
   const confusion = labels.map(() => new Array<number>(k).fill(0));
@@ -78,7 +79,7 @@ export function evaluateModel(
       if (p !== y[r]) mistakes.push({ index: start + r, label: y[r], predicted: p, confidence: conf });
     }
     if (mistakes.length > 4 * keepMistakes) mistakes = mistakes.sort((a, b) => b.confidence - a.confidence).slice(0, keepMistakes);
-  });
+  }, runner);
   mistakes = mistakes.sort((a, b) => b.confidence - a.confidence).slice(0, keepMistakes);
   return {
     accuracy: pass.accuracy, loss: pass.loss, count: pass.count,

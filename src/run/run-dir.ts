@@ -16,6 +16,9 @@ import { DataError } from '../errors.js';
 import { loadLayersModel } from '../format/layers-format.js';
 import { RunMeta, readJson, readMeta } from './meta.js';
 import { checkRunModel } from './run-check.js';
+import { checkInt8AgainstMeta } from './int8-check.js';
+import { readInt8Model } from './int8-files.js';
+import type { Int8Model } from '../engine/int8-ir.js';
 
 export { RUN_FORMAT, readJson, readMeta, writeMeta } from './meta.js';
 export type { RunMeta } from './meta.js';
@@ -28,6 +31,8 @@ export interface Run {
   history: HistoryRow[];
   /** Training curve within epochs (empty when the run has none). */
   curve?: CurvePoint[];
+  /** The int8 model (int8.json + int8.bin) of a quantized run (meta.json "quantization"); eval, predict, serve run it. */
+  int8?: Int8Model;
   /** Problems with optional files (history.json, curve.json) that did not stop loading. */
   warnings?: string[];
 }
@@ -72,5 +77,7 @@ export async function loadRun(dir: string, o: { best?: boolean } = {}): Promise<
   const meta = await readMeta(src);
   const model = await loadLayersModel(src);
   checkRunModel(model, meta, src);
-  return { dir, model, meta, ...(await readHistory(dir)) };
+  const int8 = meta.quantization ? await readInt8Model(src) : undefined;
+  if (int8) checkInt8AgainstMeta(int8, meta, src);
+  return { dir, model, meta, ...(int8 ? { int8 } : {}), ...(await readHistory(dir)) };
 }

@@ -55,6 +55,10 @@ export function modelInfo(run: Run, backend: string): ModelInfo {
     preprocessing: preprocessingFor(meta), options: { ...meta.buildOptions },
     backend, trainedOn: meta.backend, command: redactPaths(meta.command ?? ''),
     summary: summaryJson(model, { arch: meta.arch, alpha: meta.buildOptions.alpha ?? 1, classes }, cost),
+    int8: run.int8 ? {
+      ops: run.int8.ops.length, calibration: { ...run.int8.calibration, data: redactPaths(run.int8.calibration.data) },
+      note: 'quantized run: the API runs the int8 model; classifying in the browser runs the float model.json it was quantized from',
+    } : null,
     cost: {
       totalParams: cost.totalParams, trainableParams: cost.trainableParams,
       nonTrainableParams: cost.nonTrainableParams, multAdds: cost.multAdds,

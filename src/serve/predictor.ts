@@ -4,6 +4,8 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelRunner, modelRunner } from '../engine/runner.js';
+import { int8Runner } from '../engine/int8-engine.js';
+import type { Int8Model } from '../engine/int8-ir.js';
 import { softmax } from '../evaluate/metrics.js';
 
 export { softmax };
@@ -50,8 +52,9 @@ export class Predictor {
   /** The compiled engine when it can run the model (else TF.js): see engine/runner.ts. */
   readonly runner: ModelRunner;
 
-  constructor(model: tfl.LayersModel, private readonly meta: RunMeta, private readonly maxBatch = 32) {
-    this.runner = modelRunner(model);
+  /** `int8`: a quantized run's int8 model, run instead of `model` (same outputs: meta.output). */
+  constructor(model: tfl.LayersModel, private readonly meta: RunMeta, private readonly maxBatch = 32, int8?: Int8Model) {
+    this.runner = int8 ? int8Runner(int8, { probabilities: meta.output === 'probabilities' }) : modelRunner(model);
   }
 
   /** Requests waiting for or inside the model. */

@@ -96,7 +96,7 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);
   });
-  const predictor = new Predictor(run.model, run.meta, o.maxBatch ?? 32);
+  const predictor = new Predictor(run.model, run.meta, o.maxBatch ?? 32, run.int8);
   apiRoutes(app, {
     run, predictor, info: modelInfo(run, backend.name), backend: backend.name, maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
   });

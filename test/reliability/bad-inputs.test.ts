@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -114,6 +114,7 @@ test('every bad input: one clear line, the right exit code or HTTP status, no ha
     else if (!c.re.test(o.line)) failures.push(`${cmd}: "${o.line}" does not match ${c.re}`);
     else if (/\n\s+at /.test(o.stderr)) failures.push(`${cmd}: stack trace on stderr`);
     else if (c.code !== 0 && o.line.split(' / ').length !== 1) failures.push(`${cmd}: more than one mobilenet: line: ${o.line}`);
+    else if (c.absent && existsSync(path.join(root, c.absent))) failures.push(`${cmd}: wrote ${c.absent} although it failed`);
   });
 
   // pretrained cases all write to pre/: a refused one leaves nothing there, nor a partial file in the Keras cache

@@ -13,6 +13,8 @@ export interface CliCase {
   code: number;
   re: RegExp;
   env?: Record<string, string>;
+  /** A path the command must not have created (nothing written on a bad input). */
+  absent?: string;
 }
 
 export const CLI_CASES: CliCase[] = [
@@ -143,6 +145,16 @@ export const CLI_CASES: CliCase[] = [
   { what: 'pretrained --out an existing run', args: ['pretrained', '--arch', 'v2', '--weights', 'v2-a035.h5', '--out', 'run'], code: 2, re: /run already holds a run; replace it with --overwrite \(nothing was changed\)/ },
   { what: 'keras-h5 export inside the run directory', args: ['export', 'run', '--format', 'keras-h5', '--out', 'run/w.h5'], code: 2, re: /run\/w\.h5 is inside the run directory run/ },
   { what: 'keras-h5 export over an existing file', args: ['export', 'run', '--format', 'keras-h5', '--out', 'v2-a035.h5'], code: 2, re: /--out v2-a035\.h5 exists; replace it with --overwrite/ },
+  // quantize
+  { what: 'quantize without --out', args: ['quantize', 'run'], code: 2, re: /quantize needs --out RUN-INT8/ },
+  { what: 'quantize --calibrate 0', args: ['quantize', 'run', '--out', 'q-zero', '--calibrate', '0'], code: 2, re: /--calibrate must be a positive integer/, absent: 'q-zero' },
+  { what: 'quantize --method unknown', args: ['quantize', 'run', '--out', 'q-method', '--method', 'kl'], code: 2, re: /--method must be one of minmax, percentile, entropy/, absent: 'q-method' },
+  { what: 'quantize a run whose dataset is gone', args: ['quantize', 'run-no-data', '--out', 'q-no-data'], code: 1, re: /cannot calibrate on the run's dataset: gone: dataset folder not found \(give --calibrate-data DIR/, absent: 'q-no-data' },
+  { what: 'quantize --calibrate-data that does not exist', args: ['quantize', 'run', '--out', 'q-no-folder', '--calibrate-data', 'nowhere'], code: 1, re: /nowhere: dataset folder not found/, absent: 'q-no-folder' },
+  { what: 'quantize onto the run itself', args: ['quantize', 'run', '--out', 'run'], code: 2, re: /--out must be a new directory, not the run itself/ },
+  { what: 'eval: int8.json with a negative scale', args: ['eval', 'run-int8-bad-scale'], code: 1, re: /run-int8-bad-scale\/int8\.json: tensor 3: "scale" must be a positive finite number, got -1/ },
+  { what: 'predict: int8.json not valid JSON', args: ['predict', 'run-int8-truncated', 'digit.png'], code: 1, re: /run-int8-truncated\/int8\.json is not valid JSON/ },
+  { what: 'serve: int8.bin shorter than int8.json says', args: ['serve', 'run-int8-short-bin', '--port', '0'], code: 1, re: /int8\.json: op \d+ .* lie beyond the end of int8\.bin/ },
   // serve (start-up)
   { what: 'serve a run whose model.json has a mistyped layer (used to hang, ignoring SIGTERM)', args: ['serve', 'run-typo', '--port', '0'], code: 1, re: /layer "predictions" takes its input from "gap_TYPO"/ },
   { what: 'serve a run whose meta.json inputShape is wrong (every request was a 500)', args: ['serve', 'run-shape-string', '--port', '0'], code: 1, re: /"inputShape" must be/ },

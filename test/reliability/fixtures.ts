@@ -69,6 +69,16 @@ export async function makeFixtures(root: string): Promise<void> {
     const w = await fs.readFile(path.join(d, 'weights.bin'));
     await fs.writeFile(path.join(d, 'weights.bin'), w.subarray(0, w.length - 4));
   });
+  await variant(root, 'run-no-data', (d) => meta(d, (m) => { m.dataset = 'folder:gone'; }));
+  const q = runCli(['quantize', 'run', '--out', 'run-int8', '--calibrate', '24'], { cwd: root, timeout: 120_000 });
+  if (q.status !== 0) throw new Error(`fixture quantization failed: ${q.stderr}`);
+  const int8 = (name: string, edit: (dir: string) => Promise<void>) => fs.cp(path.join(root, 'run-int8'), path.join(root, name), { recursive: true }).then(() => edit(path.join(root, name)));
+  await int8('run-int8-bad-scale', (d) => editJson(path.join(d, 'int8.json'), (j) => { j.tensors[3].scale = -1; }));
+  await int8('run-int8-truncated', (d) => fs.writeFile(path.join(d, 'int8.json'), '{"format": "mobilenet-int8/1", "ops": ['));
+  await int8('run-int8-short-bin', async (d) => {
+    const b = await fs.readFile(path.join(d, 'int8.bin'));
+    await fs.writeFile(path.join(d, 'int8.bin'), b.subarray(0, b.length - 16));
+  });
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
   const state = (d: string, edit: (st: Json) => void) => editJson(path.join(d, 'checkpoint', 'state.json'), edit);

@@ -35,6 +35,7 @@ export function renderModelView(root: HTMLElement, info: ModelInfo): void {
     el('h2', `MobileNet ${info.arch.toUpperCase()} — alpha ${alpha}, input ${info.inputShape.join('×')}, ${info.labels.length} classes`),
     el('p', `Trained on ${info.dataset} with backend ${info.trainedOn}; served on ${info.backend}. Output: ${info.output}.` +
       ` Uploads and drawings are preprocessed as ${info.preprocessing === 'mnist' ? 'MNIST (crop, 20×20, centre of mass)' : 'a plain resize'}.`),
+    ...(info.int8 ? [el('p', `int8: ${info.int8.ops} ops, calibrated on ${info.int8.calibration.images} images (${info.int8.calibration.method}). ${info.int8.note}.`, 'int8')] : []),
     table(['Total params#', 'Trainable#', 'Non-trainable#', 'Mult-adds#', 'Same net, standard convs#'], [[
       int(s.totalParams), int(s.trainableParams), int(s.nonTrainableParams), mega(info.cost.multAdds), mega(info.cost.fullConvMultAdds),
     ]]),

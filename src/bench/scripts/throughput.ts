@@ -15,10 +15,13 @@ import { PEER_NAMES, parsePeerNames, setUpPeers } from '../peers.js';
 import { machineLine, renderPeers, renderReport, renderScaling, SuiteReport } from '../render.js';
 import { parseThreadList, runScaling } from '../scaling.js';
 import { runSuite } from '../suite.js';
+import { Int8Row, int8Rows, renderInt8Rows } from '../int8.js';
+import type { Arch } from '../../models/presets.js';
 
 const HELP = `usage: npm run bench -- [options]
   --arch a,b       architectures (default v1,v2)
-  --case a,b       cases from ${CASE_NAMES.join(', ')}; train, infer, latency select families
+  --case a,b       cases from ${CASE_NAMES.join(', ')}, int8; train, infer, latency select families;
+                   int8: ours int8 vs ours float vs onnxruntime float (28x28 batch 256 and 1, 224x224 batch 32 and 1)
                    (default all: mnist training batch 128, inference batch 256 (28x28x1) and 32 (224x224x3), batch-1 latency)
   --backend a,b    only these backends (default: every available one of ${ALL_BACKENDS.join(', ')};
                    with a --threads list: onednn)
@@ -62,7 +65,8 @@ function parseOptions(argv: string[]) {
     cpuTrain: v['cpu-train'] === true,
     archs: splitList(s('arch')),
     caseNames: splitList(s('case')),
-    cases: selectCases(splitList(s('arch')), splitList(s('case'))),
+    cases: splitList(s('case'))?.every((c) => c === 'int8') ? [] : selectCases(splitList(s('arch')), splitList(s('case'))?.filter((c) => c !== 'int8')),
+    int8: splitList(s('case')) === undefined || splitList(s('case'))!.includes('int8'),
     backends: parseBackends(splitList(s('backend'))),
     threads: parseThreadList(s('threads')),
     peers: v['no-peer'] ? [] : parsePeerNames(splitList(s('peers'))),
@@ -98,7 +102,10 @@ async function runOnce(o: Options, command: string, progress: (l: string) => voi
   if (peers.status.some((p) => !p.available)) progress(renderPeers(peers.status.filter((p) => !p.available)));
   try {
     const rows = await runSuite({ cases: o.cases, backends, steps: o.steps, warmup: o.warmup, cpuTrain: o.cpuTrain, peers: peers.runners, progress });
+    const int8: Int8Row[] = o.int8 && backends.includes('onednn')
+      ? await int8Rows((o.archs ?? ['v1', 'v2']) as Arch[], { steps: o.steps, warmup: o.warmup, progress }) : [];
     return {
+      int8,
       machine: machineLine(), command, threads: threads ?? getThreads(), steps: o.steps, warmup: o.warmup,
       latencyStepFactor: LATENCY_STEP_FACTOR, backends: probes, peers: peers.status, rows,
     };
@@ -123,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     return s.runs.every((r) => 'rows' in r) ? 0 : 1;
   }
   const r = await runOnce(o, command, progress);
-  console.log(o.json ? JSON.stringify(r) : renderReport(r));
+  console.log(o.json ? JSON.stringify(r) : renderReport(r) + (r.int8?.length ? `\n\n${renderInt8Rows(r.int8)}` : ''));
   return 0;
 }
 
