@@ -81,7 +81,7 @@ export async function decisiveModel(arch: Arch, alpha: number, inputShape: [numb
     bn.setWeights([gamma, beta, mean, floored]);
     floored.dispose();
   }
-  const head = model.getLayer(arch === 'v1' ? 'conv_preds' : 'predictions');
+  const head = model.getLayer(arch === 'v1' ? 'conv_preds' : arch.startsWith('v3') ? 'logits' : 'predictions');
   const [k, ...rest] = head.getWeights();
   const scaled = tf.mul(k, 2);
   head.setWeights([scaled, ...rest]);
