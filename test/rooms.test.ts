@@ -12,7 +12,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
 
 /** Lowest first. Files directly under src/ (errors, args, api-types) are the base; index.ts the top. */
 const ROOMS = [
-  'base', 'backend', 'models', 'cost', 'data', 'engine', 'format', 'run', 'weights', 'evaluate', 'train',
+  'base', 'backend', 'models', 'cost', 'data', 'engine', 'format', 'run', 'weights', 'evaluate', 'train', 'quantize',
   'export', 'serve', 'bench', 'cli', 'index',
 ];
 

@@ -27,6 +27,11 @@ export interface RunMeta {
   /** Backend that trained it, and the command line. */
   backend: string;
   command: string;
+  /**
+   * Set on a quantized run (`mobilenet quantize`): its int8 model (int8.json + int8.bin, docs/int8.md) beside the
+   * float model.json it was quantized from, and the run it came from.
+   */
+  quantization?: { kind: 'int8'; file: 'int8.json'; from: string };
 }
 
 /** Reads and parses a JSON file; a missing or malformed file is one DataError naming it. */
