@@ -25,6 +25,8 @@ export interface QdqOptions {
   producerVersion?: string;
   docString?: string;
   name?: string;
+  /** Output the dequantized logits even when the IR applies a softmax. */
+  logits?: boolean;
 }
 
 export const QDQ_MIN_OPSET = 13;
@@ -139,7 +141,8 @@ export function convertInt8ToOnnx(m: Int8Model, o: QdqOptions = {}): Converted {
   const g = new GraphBuilder();
   const c: Ctx = { g, m, opset, q: [] };
   const inputName = g.reserve(o.inputName ?? 'input');
-  const outputName = g.reserve(o.outputName ?? (m.softmax ? 'probabilities' : 'logits'));
+  const softmax = m.softmax && !o.logits;
+  const outputName = g.reserve(o.outputName ?? (softmax ? 'probabilities' : 'logits'));
   const [h, w, ch] = m.tensors[0].shape;
   const nchw = o.inputLayout === 'nchw';
   const x = nchw ? inputName : g.node('Transpose', [inputName], 'input', { perm: [0, 3, 1, 2] }); // [B, C, H, W]
@@ -156,7 +159,7 @@ export function convertInt8ToOnnx(m: Int8Model, o: QdqOptions = {}): Converted {
   }
   const K = shapeSize(m.tensors[m.output].shape);
   const flat = g.node('Flatten', [dq(c, m.output)], 'logits', { axis: 1 }); // [B, K]: the logits tensor is [B, K, 1, 1]
-  if (m.softmax) g.node('Softmax', [flat], 'output', { axis: 1 }, outputName);
+  if (softmax) g.node('Softmax', [flat], 'output', { axis: 1 }, outputName);
   else g.node('Identity', [flat], 'output', {}, outputName);
   const inputDims: Dim[] = nchw ? ['batch', ch, h, w] : ['batch', h, w, ch];
   const outputDims: Dim[] = ['batch', K];

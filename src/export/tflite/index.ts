@@ -9,8 +9,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../../errors.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
+import { readInt8Run } from '../int8-run.js';
 import { runMetadata } from '../onnx/index.js';
 import { TfliteConvertOptions, TfliteConverted, convertToTflite } from './convert.js';
+import { convertInt8ToTflite } from './int8.js';
 
 export { convertToTflite } from './convert.js';
 export type { TfliteConvertOptions, TfliteConverted } from './convert.js';
@@ -40,8 +42,29 @@ async function packageVersion(): Promise<string> {
   }
 }
 
-/** Exports `source` (a run directory or a LayersModel) as a float32 TFLite model; returns where and what was written. */
+async function writeOut(out: string, bytes: Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFileAtomic(out, bytes);
+}
+
+/**
+ * Exports `source` as TFLite: a LayersModel or a run directory as float32, a quantized run (meta.json says int8)
+ * as full-integer int8 from its int8 IR. Returns where and what was written.
+ */
 export async function exportTflite(source: string | tfl.LayersModel, o: ExportTfliteOptions = {}): Promise<TfliteExport> {
+  const int8 = typeof source === 'string' ? await readInt8Run(source, o.best) : null;
+  if (int8 && typeof source === 'string') {
+    const out = o.out ?? path.join(source, 'model.tflite');
+    const logits = o.logits === true && int8.model.softmax;
+    const metadata = { ...runMetadata(int8.meta, { logits, inputLayout: 'nhwc' }, await packageVersion()), quantization: 'int8' };
+    const converted = convertInt8ToTflite(int8.model, {
+      batch: o.batch, logits, inputName: o.inputName, outputName: o.outputName, metadata: { mobilenet: JSON.stringify(metadata) },
+      description: `MobileNet ${int8.meta.arch} trained on ${int8.meta.dataset}, int8 (${int8.model.calibration.method} calibration on ${int8.model.calibration.images} images)`,
+    });
+    await writeOut(out, converted.bytes);
+    const { bytes, ...rest } = converted;
+    return { ...rest, file: out, bytes: bytes.byteLength, dtype: 'int8', metadata };
+  }
   let model: tfl.LayersModel;
   let meta: RunMeta | null = null;
   let out = o.out;
@@ -63,8 +86,7 @@ export async function exportTflite(source: string | tfl.LayersModel, o: ExportTf
       ...o, logits, outputName, metadata: { mobilenet: JSON.stringify(metadata) },
       description: meta ? `MobileNet ${meta.arch} trained on ${meta.dataset}: ${meta.command}` : `${model.name}, exported by mobilenet`,
     });
-    await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
-    await writeFileAtomic(out, converted.bytes);
+    await writeOut(out, converted.bytes);
     const { bytes, ...rest } = converted;
     return { ...rest, file: out, bytes: bytes.byteLength, dtype: 'float32', metadata };
   } finally {

@@ -28,6 +28,8 @@ export interface Int8TfliteOptions {
   metadata?: Record<string, string>;
   /** Name of the model (the subgraph). */
   name?: string;
+  /** Output the dequantized logits even when the IR applies a softmax. */
+  logits?: boolean;
 }
 
 const f32 = Math.fround;
@@ -160,13 +162,14 @@ export function convertInt8ToTflite(m: Int8Model, o: Int8TfliteOptions = {}): Tf
     else activationOp(c, op);
   }
   const K = shapeSize(m.tensors[m.output].shape);
+  const softmax = m.softmax && !o.logits;
   const deq = g.activation('logits/float', m.tensors[m.output].shape);
   g.op('DEQUANTIZE', [tensors[m.output]], [deq], undefined, 2);
-  const outputName = o.outputName ?? (m.softmax ? 'probabilities' : 'logits');
-  const logits = g.activation(m.softmax ? 'logits' : outputName, [K]);
+  const outputName = o.outputName ?? (softmax ? 'probabilities' : 'logits');
+  const logits = g.activation(softmax ? 'logits' : outputName, [K]);
   g.op('RESHAPE', [deq, g.int32s('logits/shape', [2], [-1, K])], [logits], reshapeOptions([-1, K]));
   let result = logits;
-  if (m.softmax) {
+  if (softmax) {
     result = g.activation(outputName, [K]);
     g.op('SOFTMAX', [logits], [result], softmaxOptions(1));
   }
