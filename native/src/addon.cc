@@ -123,6 +123,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mn::registerDepthwiseGrad(env, exports);
   mn::registerEltwise(env, exports);
   mn::registerPlan(env, exports);
+  mn::registerInt8(env, exports);
   mn::registerV3Activations(env, exports);
   return exports;
 }

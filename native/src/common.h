@@ -38,6 +38,7 @@ void registerNorm(Napi::Env env, Napi::Object exports);
 void registerDepthwiseGrad(Napi::Env env, Napi::Object exports);
 void registerEltwise(Napi::Env env, Napi::Object exports);
 void registerPlan(Napi::Env env, Napi::Object exports);
+void registerInt8(Napi::Env env, Napi::Object exports);
 void registerV3Activations(Napi::Env env, Napi::Object exports);
 
 }  // namespace mn

@@ -49,6 +49,11 @@ export interface NativeAddon {
   planTrim(h: PlanHandle): void;
   /** Batch statistics of every BN op's input in a training-mode forward (moving statistics untouched). */
   planBatchNormStats(h: PlanHandle, x: Float32Array, n: number): Array<{ param: number; mean: Float32Array; variance: Float32Array }>;
+  /** The int8 plan (native/src/plan/int8.cc): a model described by src/engine/int8-engine.ts. */
+  int8Create?(desc: object): PlanHandle;
+  /** n images x [n, H, W, C] → logits [n, K], dequantized (Float32Array) or int8 (Int8Array). */
+  int8Predict?(h: PlanHandle, x: Float32Array, n: number, out: Float32Array | Int8Array): void;
+  int8Trim?(h: PlanHandle): void;
   /** V3 (native/src/v3act.cc): hard-sigmoid relu6(x + 3)/6 and hard-swish x·relu6(x + 3)/6, n elements. */
   hardSigmoidForward(x: Float32Array, y: Float32Array, n: number): void;
   hardSigmoidBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void;

@@ -8,8 +8,11 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Engine } from './engine.js';
 
 export interface ModelRunner {
-  /** 'engine' (compiled native plan) or 'tfjs' (per-kernel on the active backend). */
-  readonly kind: 'engine' | 'tfjs';
+  /**
+   * 'engine' (compiled native plan), 'tfjs' (per-kernel on the active backend), 'int8' (the native int8 plan) or
+   * 'int8-reference' (the int8 model in the JS reference simulation: no native addon).
+   */
+  readonly kind: 'engine' | 'tfjs' | 'int8' | 'int8-reference';
   /** Why the engine is not used, when it was wanted but cannot run this model. */
   readonly notice?: string;
   /** The model's outputs [n, K] for x [n, H, W, C] (inference mode). */
