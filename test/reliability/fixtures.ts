@@ -60,6 +60,9 @@ export async function makeFixtures(root: string): Promise<void> {
     const w = await fs.readFile(path.join(d, 'weights.bin'));
     await fs.writeFile(path.join(d, 'weights.bin'), w.subarray(0, w.length - 4));
   });
+  await variant(root, 'run-selu', (d) => model(d, (j) => {
+    layers(j).find((l) => l.name === 'predictions')!.config.activation = 'selu';
+  }));
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
   await fs.mkdir(path.join(root, 'one-class', 'a'), { recursive: true });
