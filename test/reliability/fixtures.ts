@@ -61,7 +61,7 @@ export async function makeFixtures(root: string): Promise<void> {
     await fs.writeFile(path.join(d, 'weights.bin'), w.subarray(0, w.length - 4));
   });
   await variant(root, 'run-selu', (d) => model(d, (j) => {
-    layers(j).find((l) => l.name === 'predictions')!.config.activation = 'selu';
+    layers(j).find((l) => l.name === 'Conv1')!.config.activation = 'selu';
   }));
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
