@@ -1,5 +1,6 @@
 /**
- * Int8 exports checked by real runtimes against the int8 IR they come from: MobileNet V1 and V2 (28×28×1, BN-calibrated decisive models, minmax calibration on 200 MNIST images) quantized by
+ * Int8 exports checked by real runtimes against the int8 IR they come from: MobileNet V1, V2 (vs the int8 plan,
+ * 300 images) and V3-Small (QDQ only, vs the JS reference, 30 images) (28×28×1, BN-calibrated decisive models, minmax calibration on 200 MNIST images) quantized by
  * src/quantize, then (a) the full-integer .tflite run by LiteRT.js in headless Chromium and (b) the QDQ .onnx —
  * accepted by onnx.checker full_check — run by onnxruntime-node, whose optimised graph holds a QLinearConv for
  * every weight op (its int8 kernels, no float Conv left). Both agree with the int8 plan (native, or the JS
@@ -70,7 +71,7 @@ async function ortRun(bytes: Uint8Array, x: Float32Array, dims: number[], optimi
  * the native int8 plan itself is up to 8 steps from the JS reference on 27 of 600 logits, onnxruntime up to 11
  * on 32, and onnxruntime is within 2 steps of the plan on all but 5, all of one image).
  */
-async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: number[], n: number, plan: Float32Array, K: number, within2 = 0.95): Promise<void> {
+async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: number[], n: number, plan: Float32Array, K: number, within2 = 0.95, tflite = true): Promise<void> {
   const onnx = convertInt8ToOnnx(m);
   const file = path.join(tmp, `${name}.onnx`);
   await fs.writeFile(file, onnx.bytes);
@@ -83,7 +84,7 @@ async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: num
   console.log(`${name} onnxruntime: ${(a.identical * 100).toFixed(1)}% logits identical, ${(a.within2 * 100).toFixed(2)}% within 2 steps (max ${a.maxSteps.toFixed(2)}), top-1 ${(a.top1 * 100).toFixed(1)}%`);
   assert.ok(a.within2 >= within2, `onnxruntime: ${(a.within2 * 100).toFixed(2)}% of logits within 2 steps of the int8 plan (max ${a.maxSteps})`);
   assert.ok(a.top1 >= 0.995, `onnxruntime: top-1 agreement ${a.top1}`);
-  if (skipLite) return;
+  if (skipLite || !tflite) return;
   const tfl = convertInt8ToTflite(m);
   assert.ok(!tfl.ops.some((o) => o === 'RELU' || o === 'RELU6'), 'fused activations');
   lite.put(`${name}.tflite`, tfl.bytes);
@@ -94,9 +95,10 @@ async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: num
   assert.ok(b.top1 >= 0.995, `TFLite: top-1 agreement ${b.top1}`);
 }
 
-// V3-Small and V3-Large are exported and run as well, but measured only 95.7% top-1 agreement with the plan on
-// these untrained models (onnxruntime and TFLite alike): not asserted until that is understood (see README).
-for (const arch of ['v1', 'v2'] as Arch[]) {
+// V3-Small: QDQ only, against the JS reference simulation (30 images: it is slow), not the native plan — on it the
+// plan was measured 97.7% of logits within two steps of the reference, onnxruntime 100% identical. Not asserted
+// (open, see README): int8 TFLite of V3 (LiteRT 76.7% top-1 vs the reference on V3-Small) and V3-Large QDQ (96.7%).
+for (const arch of ['v1', 'v2', 'v3-small'] as Arch[]) {
   test(`${arch} int8: QDQ ONNX in onnxruntime and int8 TFLite in LiteRT.js agree with the int8 plan`, async () => {
     const shape: [number, number, number] = [28, 28, 1];
     const model = await decisiveModel(arch, 1, shape, 16, true);
@@ -105,11 +107,12 @@ for (const arch of ['v1', 'v2'] as Arch[]) {
     const ranges = calibrate(model, ir, [cal.dataSync() as Float32Array], 'minmax');
     cal.dispose();
     const m = quantizeIR(ir, ranges, { method: 'minmax', images: 200, data: 'mnist' }, false);
-    const n = 300;
+    const v3 = arch.startsWith('v3');
+    const n = v3 ? 30 : 300;
     const xt = await mnistInput(n, shape);
     const x = xt.dataSync() as Float32Array;
-    const plan = int8Runner(m, { probabilities: false }).run(x, n);
-    await checkBoth(arch, m, x, shape, n, plan, 10);
+    const plan = int8Runner(m, { probabilities: false, native: !v3 }).run(x, n);
+    await checkBoth(arch, m, x, shape, n, plan, 10, 0.95, !v3);
     xt.dispose();
     model.dispose();
   });
