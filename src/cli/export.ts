@@ -1,34 +1,41 @@
-/** `mobilenet export DIR --format onnx|tfjs|keras-h5`: the network as ONNX, (quantized) TF.js weights, or Keras HDF5 weights. */
+/**
+ * `mobilenet export DIR --format onnx|tflite|tfjs|keras-h5`: the network as ONNX or TFLite (float32, or int8 from a
+ * quantized run), as (quantized) TF.js weights, or as Keras HDF5 weights.
+ */
 import { initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { DEFAULT_OPSET, OPSETS, exportOnnx } from '../export/onnx/index.js';
 import { QUANTIZE_DTYPES } from '../format/quantize.js';
 import { exportTfjs } from '../export/tfjs-export.js';
 import { exportKerasH5 } from '../export/keras-h5.js';
+import { exportTflite } from '../export/tflite/index.js';
 import { oneOf, parseCommandArgs, parseNumber } from '../args.js';
 
-export const describe = 'export a run as ONNX, (float16/uint8/uint16-quantized) TF.js weights, or Keras HDF5 weights';
+export const describe = 'export a run as ONNX or TFLite (float32, or int8 from a quantized run), quantized TF.js weights, or Keras HDF5 weights';
 
-const HELP = `usage: mobilenet export DIR --format onnx|tfjs|keras-h5 [options]
-  DIR                     run directory written by mobilenet train
-  --format F              onnx, tfjs or keras-h5 (required)
-  --out PATH              onnx: the .onnx file (default DIR/model.onnx); tfjs: a directory (default DIR-<dtype>);
+const HELP = `usage: mobilenet export DIR --format onnx|tflite|tfjs|keras-h5 [options]
+  DIR                     run directory written by mobilenet train (or mobilenet quantize: int8 ONNX / TFLite)
+  --format F              onnx, tflite, tfjs or keras-h5 (required)
+  --out PATH              onnx/tflite: the file (default DIR/model.onnx, DIR/model.tflite); tfjs: a directory (default DIR-<dtype>);
                           keras-h5: the .h5 file (default DIR-keras.h5), for Keras's model.load_weights(PATH)
   --best                  export DIR/best
   --overwrite             replace what is at --out (a file by a file, an earlier export by a new one; never a run)
   --json                  print what was written as one JSON object
+ onnx and tflite:
+  --logits                output logits instead of the softmax probabilities
  onnx:
-  --opset N               ONNX opset, ${OPSETS[0]}-${OPSETS[OPSETS.length - 1]} (default ${DEFAULT_OPSET})
-  --logits                output logits instead of the softmax probabilities of model.json
+  --opset N               ONNX opset, ${OPSETS[0]}-${OPSETS[OPSETS.length - 1]} (default ${DEFAULT_OPSET}; an int8 run needs 13 or later)
   --input-layout L        nhwc (default: as the TF.js model, [batch, H, W, C]) or nchw ([batch, C, H, W])
-  --no-fold               keep BatchNormalization and ZeroPadding2D as separate nodes
+  --no-fold               keep BatchNormalization and ZeroPadding2D as separate nodes (float runs)
+ tflite:
+  --batch N               the batch size written into the tensor shapes (default 1: TFLite models have static shapes)
  tfjs:
   --quantize DTYPE        float16, uint8 or uint16 weights, as tensorflowjs_converter --quantize_* writes them`;
 
 const OPTIONS = {
   format: { type: 'string' }, out: { type: 'string' }, best: { type: 'boolean' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' },
   opset: { type: 'string' }, logits: { type: 'boolean' }, 'input-layout': { type: 'string' }, 'no-fold': { type: 'boolean' },
-  quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  batch: { type: 'string' }, quantize: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
@@ -40,15 +47,29 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new OptionError('export needs exactly one run directory');
-  const format = oneOf('format', v.format as string | undefined, ['onnx', 'tfjs', 'keras-h5'] as const);
-  if (!format) throw new OptionError('--format is required (onnx, tfjs or keras-h5)');
-  const onnxOnly = ['opset', 'logits', 'input-layout', 'no-fold'].filter((k) => v[k] !== undefined);
-  if (format !== 'onnx' && onnxOnly.length) throw new OptionError(`--${onnxOnly[0]} applies only to --format onnx`);
-  if (format === 'keras-h5' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
-  if (format === 'onnx' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
+  const format = oneOf('format', v.format as string | undefined, ['onnx', 'tflite', 'tfjs', 'keras-h5'] as const);
+  if (!format) throw new OptionError('--format is required (onnx, tflite, tfjs or keras-h5)');
+  const only = (keys: string[], formats: string[]) => {
+    const bad = keys.find((k) => v[k] !== undefined);
+    if (bad && !formats.includes(format)) throw new OptionError(`--${bad} applies only to --format ${formats.join(' or ')}`);
+  };
+  only(['opset', 'input-layout', 'no-fold'], ['onnx']);
+  only(['logits'], ['onnx', 'tflite']);
+  only(['batch'], ['tflite']);
+  if (format !== 'tfjs' && v.quantize !== undefined) throw new OptionError('--quantize applies only to --format tfjs');
   await initBackend('cpu'); // reading weights and re-encoding them: no arithmetic worth a faster backend
   const [dir] = positionals;
   const out = v.out as string | undefined;
+  if (format === 'tflite') {
+    const batch = parseNumber('batch', v.batch as string | undefined, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+    const r = await exportTflite(dir, { out, best: v.best === true, logits: v.logits === true, batch });
+    if (v.json) console.log(JSON.stringify(r));
+    else {
+      console.log(`wrote ${r.file} (${mb(r.bytes)}, ${r.dtype}, ${r.ops.length} ops): input "${r.inputName}" [${r.inputShape.join(', ')}] NHWC float32, ` +
+        `output "${r.outputName}" [${r.outputShape.join(', ')}] ${r.metadata.output}`);
+    }
+    return 0;
+  }
   if (format === 'onnx') {
     const opset = parseNumber('opset', v.opset as string | undefined, (n) => (OPSETS as readonly number[]).includes(n), `one of ${OPSETS.join(', ')}`);
     const r = await exportOnnx(dir, {
@@ -57,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (v.json) console.log(JSON.stringify(r));
     else {
-      console.log(`wrote ${r.file} (${mb(r.bytes)}, opset ${r.opset}, ${r.ops.length} nodes): input "${r.inputName}" ` +
+      console.log(`wrote ${r.file} (${mb(r.bytes)}, ${r.dtype === 'int8' ? 'int8 QDQ, ' : ''}opset ${r.opset}, ${r.ops.length} nodes): input "${r.inputName}" ` +
         `[${r.inputDims.join(', ')}] ${r.metadata.input_layout}, output "${r.outputName}" [${r.outputDims.join(', ')}] ${r.metadata.output}`);
     }
     return 0;

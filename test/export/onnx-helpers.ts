@@ -70,8 +70,10 @@ export async function mnistInput(count: number, [h, w, c]: number[]): Promise<tf
  * 1e-4). So: BN statistics from `calibration` MNIST images, each BN's variances floored at 10% of their
  * mean, the classifier scaled ×2 (top-1 margins ≫ float noise). Measured: cpu vs onednn ≤ 3e-5.
  */
-export async function decisiveModel(arch: Arch, alpha: number, inputShape: [number, number, number], calibration = 32): Promise<tfl.LayersModel> {
-  const model = buildModel(arch, { alpha, inputShape, classifierActivation: 'softmax', seed: 5 }, 'mnist');
+export async function decisiveModel(
+  arch: Arch, alpha: number, inputShape: [number, number, number], calibration = 32, logits = false,
+): Promise<tfl.LayersModel> {
+  const model = buildModel(arch, { alpha, inputShape, classifierActivation: logits ? null : 'softmax', seed: 5 }, 'mnist');
   const x = await mnistInput(calibration, inputShape);
   calibrateBatchNorm(model, x);
   x.dispose();
@@ -81,7 +83,7 @@ export async function decisiveModel(arch: Arch, alpha: number, inputShape: [numb
     bn.setWeights([gamma, beta, mean, floored]);
     floored.dispose();
   }
-  const head = model.getLayer(arch === 'v1' ? 'conv_preds' : 'predictions');
+  const head = model.getLayer(arch === 'v1' ? 'conv_preds' : arch.startsWith('v3') ? 'logits' : 'predictions');
   const [k, ...rest] = head.getWeights();
   const scaled = tf.mul(k, 2);
   head.setWeights([scaled, ...rest]);

@@ -79,6 +79,10 @@ export const CLI_CASES: CliCase[] = [
   { what: 'eval: model.json with a mistyped inbound layer', args: ['eval', 'run-typo'], code: 1, re: /layer "predictions" takes its input from "gap_TYPO"/ },
   { what: 'eval: meta.json buildOptions that build no model', args: ['eval', 'run-build-options'], code: 1, re: /run-build-options\/meta\.json: "buildOptions" do not build a model: alpha must be a positive number/ },
   { what: 'eval: model.json without a topology', args: ['eval', 'run-corrupt-model'], code: 1, re: /run-corrupt-model\/model\.json is not a TF\.js layers model/ },
+  // export
+  { what: 'TFLite export of a layer TFLite has no op for', args: ['export', 'run-selu', '--format', 'tflite'], code: 1, re: /layer Conv1: activation "selu" has no TFLite op/ },
+  { what: 'TFLite export with --batch 0', args: ['export', 'run', '--format', 'tflite', '--batch', '0'], code: 2, re: /--batch must be a positive integer/ },
+  { what: '--batch with --format onnx', args: ['export', 'run', '--format', 'onnx', '--batch', '4'], code: 2, re: /--batch applies only to --format tflite/ },
   // predict
   { what: 'predict without an image', args: ['predict', 'run'], code: 2, re: /at least one image/ },
   { what: 'missing image', args: ['predict', 'run', 'missing.png'], code: 1, re: /missing\.png: file not found/ },

@@ -79,6 +79,9 @@ export async function makeFixtures(root: string): Promise<void> {
     const b = await fs.readFile(path.join(d, 'int8.bin'));
     await fs.writeFile(path.join(d, 'int8.bin'), b.subarray(0, b.length - 16));
   });
+  await variant(root, 'run-selu', (d) => model(d, (j) => {
+    layers(j).find((l) => l.name === 'Conv1')!.config.activation = 'selu';
+  }));
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
   const state = (d: string, edit: (st: Json) => void) => editJson(path.join(d, 'checkpoint', 'state.json'), edit);

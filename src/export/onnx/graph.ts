@@ -76,6 +76,14 @@ export class GraphBuilder {
     return name;
   }
 
+  /** An int8, uint8 or int32 initializer (quantized weights, biases and zero points); returns its name. */
+  ints(base: string, dims: number[], values: Int8Array | Uint8Array | Int32Array): string {
+    const name = this.fresh(base);
+    const dataType = values instanceof Int8Array ? DT.INT8 : values instanceof Uint8Array ? DT.UINT8 : DT.INT32;
+    this.inits.push({ name, dims, dataType, rawData: new Uint8Array(values.slice().buffer) });
+    return name;
+  }
+
   /** An int64 initializer (shapes, pads); returns its name. */
   int64s(base: string, values: number[]): string {
     const name = this.fresh(base);

@@ -12,9 +12,12 @@ import { writeFailure } from '../../fs-errors.js';
 import { checkOutPath } from '../../run/out-path.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
+import { readInt8Run } from '../int8-run.js';
 import { ConvertOptions, Converted, DEFAULT_OPSET, convertToOnnx } from './convert.js';
+import { convertInt8ToOnnx } from './qdq.js';
 
 export { convertToOnnx, DEFAULT_OPSET, OPSETS } from './convert.js';
+export { convertInt8ToOnnx, QDQ_MIN_OPSET } from './qdq.js';
 export type { ConvertOptions, Converted } from './convert.js';
 
 export interface ExportOnnxOptions extends ConvertOptions {
@@ -30,6 +33,8 @@ export interface OnnxExport extends Omit<Converted, 'bytes'> {
   file: string;
   bytes: number;
   opset: number;
+  /** 'float32', or 'int8' (QDQ) for a quantized run. */
+  dtype: 'float32' | 'int8';
   metadata: Record<string, string>;
 }
 
@@ -61,8 +66,30 @@ async function packageVersion(): Promise<string> {
   }
 }
 
-/** Exports `source` (a run directory or a LayersModel) as ONNX; returns where and what was written. */
+/** A quantized run as a QDQ model (qdq.ts), written to `out`. */
+async function exportInt8(dir: string, int8: NonNullable<Awaited<ReturnType<typeof readInt8Run>>>, o: ExportOnnxOptions): Promise<OnnxExport> {
+  if (o.fold === false) throw new OptionError('--no-fold does not apply to an int8 run (its BN is folded in the quantized weights)');
+  const out = o.out ?? path.join(dir, 'model.onnx');
+  const version = await packageVersion();
+  const logits = o.logits === true && int8.model.softmax;
+  const metadata = { ...runMetadata(int8.meta, { ...o, logits }, version), quantization: 'int8 QDQ', ...o.metadata };
+  const converted = convertInt8ToOnnx(int8.model, {
+    opset: o.opset, inputLayout: o.inputLayout, logits, inputName: o.inputName, outputName: o.outputName, metadata, producerVersion: version,
+    docString: `MobileNet ${int8.meta.arch} trained on ${int8.meta.dataset}, int8 QDQ (${int8.model.calibration.method} calibration on ${int8.model.calibration.images} images)`,
+  });
+  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFileAtomic(out, converted.bytes);
+  const { bytes, ...rest } = converted;
+  return { ...rest, file: out, bytes: bytes.byteLength, opset: o.opset ?? DEFAULT_OPSET, dtype: 'int8', metadata };
+}
+
+/**
+ * Exports `source` as ONNX: a LayersModel or a run directory as float32, a quantized run (meta.json says int8)
+ * as a QDQ model from its int8 IR. Returns where and what was written.
+ */
 export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnxOptions = {}): Promise<OnnxExport> {
+  const int8 = typeof source === 'string' ? await readInt8Run(source, o.best) : null;
+  if (int8 && typeof source === 'string') return exportInt8(source, int8, o);
   let model: tfl.LayersModel;
   let meta: RunMeta | null = null;
   const isRun = typeof source === 'string';
@@ -92,5 +119,5 @@ export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnx
     if (typeof source === 'string') model.dispose();
   }
   const { bytes, ...rest } = converted;
-  return { ...rest, file: out, bytes: bytes.byteLength, opset: o.opset ?? DEFAULT_OPSET, metadata };
+  return { ...rest, file: out, bytes: bytes.byteLength, opset: o.opset ?? DEFAULT_OPSET, dtype: 'float32', metadata };
 }
