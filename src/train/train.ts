@@ -15,7 +15,7 @@ import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
 import type { TrainListener } from './events.js';
 import { runLoop } from './loop.js';
 import { makeOptimizer, restoreOptimizer } from './optimizer.js';
-import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './options.js';
+import { EVAL_TEST_MAX_RATIO, ResolvedTrainOptions, TrainOptions, evalTestIsCheap, resolveTrainOptions } from './options.js';
 import { checkOutDir, prepareOutDir, removeIfUnused } from '../run/out-dir.js';
 import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from '../run/run-dir.js';
@@ -73,6 +73,7 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   const be = await initBackend(cfg.backend ?? 'auto');
   if (be.notice) emit({ type: 'log', message: be.notice });
   const data = await prepareData(cfg.dataset, o, (message) => emit({ type: 'log', message }));
+  o.evalTest = settleEvalTest(o.evalTest, data, emit);
   const { model, meta } = buildForData(data, o, be.name, cfg.command ?? '');
   const state: TrainState = {
     format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
@@ -86,6 +87,20 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
     await removeIfUnused(cfg.out, outState); // no empty run directory left behind by a run that never saved
     throw e;
   }
+}
+
+/**
+ * Test evaluation after every epoch: as asked, else on where it is cheap (evalTestIsCheap), saying which and why.
+ * It is reported only: best/ is chosen on the validation split, never on the test split.
+ */
+function settleEvalTest(asked: boolean | null, data: TrainData, emit: TrainListener): boolean {
+  if (asked !== null) return asked;
+  const on = evalTestIsCheap(data.train.count, data.test.count);
+  const sizes = `${data.test.count} test images against ${data.train.count} training images`;
+  emit({ type: 'log', message: on
+    ? `test accuracy measured after every epoch (${sizes}; reported only, never used to choose a model; --no-eval-test turns it off)`
+    : `test accuracy not measured after every epoch (${sizes}: more than ${EVAL_TEST_MAX_RATIO * 100}%; --eval-test turns it on)` });
+  return on;
 }
 
 /**
