@@ -44,11 +44,31 @@ export function lastTestAccuracies(history: SeedResult['history'], k = LAST_EPOC
   return history.map((h) => h.testAcc).filter((a): a is number => typeof a === 'number' && Number.isFinite(a)).slice(-k);
 }
 
-/** The CLI command one seed of a run equals. */
+/** Recipe levers a benchmark run can change from the defaults (bench:accuracy --stem-stride, --weight-decay, --lr, --no-augment). */
+export interface RecipeOverrides { stemStride?: 1 | 2; weightDecay?: number; lr?: number; augment?: false }
+
+/** The run's train() config with the overrides applied (none given: the config itself). */
+export function withOverrides(cfg: BenchRun['cfg'], o: RecipeOverrides): BenchRun['cfg'] {
+  return {
+    ...cfg,
+    ...(o.stemStride !== undefined ? { model: { ...cfg.model, stemStride: o.stemStride } } : {}),
+    ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}),
+    ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.augment === false ? { augment: false } : {}),
+  };
+}
+
+/** The CLI command one seed of a run equals (with the overrides withOverrides put into the config). */
 export function commandOf(cfg: BenchRun['cfg'], seed: number, epochs?: number): string {
   const e = epochs ?? cfg.epochs;
+  const flags = [
+    cfg.model?.stemStride !== undefined ? ` --stem-stride ${cfg.model.stemStride}` : '',
+    cfg.lr !== undefined ? ` --lr ${cfg.lr}` : '',
+    cfg.weightDecay !== undefined ? ` --weight-decay ${cfg.weightDecay}` : '',
+    cfg.augment === false ? ' --no-augment' : '',
+  ].join('');
   return `npx mobilenet train --arch ${cfg.arch} --dataset ${String(cfg.dataset)}${e !== undefined ? ` --epochs ${e}` : ''}` +
-    `${seed !== 1 ? ` --seed ${seed}` : ''} --eval-test`;
+    `${flags}${seed !== 1 ? ` --seed ${seed}` : ''} --eval-test`;
 }
 
 /** One table row from the seeds' results. */

@@ -1,7 +1,7 @@
 /** bench:accuracy's statistics and table from fake histories: mean ± sample sd, worst seed, last-3-epoch spread. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { BenchRun, SeedResult, lastTestAccuracies, meanSd, rowOf, spreadText, table } from '../../src/bench/accuracy-table.js';
+import { BenchRun, SeedResult, commandOf, lastTestAccuracies, meanSd, rowOf, spreadText, table, withOverrides } from '../../src/bench/accuracy-table.js';
 import type { HistoryRow } from '../../src/run/run-dir.js';
 
 /** A fake seed: one history row per test accuracy given (null = not measured), final test = the last value. */
@@ -65,4 +65,12 @@ test('one seed: no standard deviation claimed; unmeasured epochs: no spread', ()
   assert.equal(none.lastSpread, null);
   assert.equal(spreadText(none.lastSpread), '–');
   assert.ok(table([none]).includes('| – |') && table([none]).includes('| never |'));
+});
+
+test('recipe overrides: applied to the config and spelled out in the command', () => {
+  const cfg = withOverrides({ arch: 'v2', dataset: 'fashion-mnist', epochs: 20, model: { alpha: 1 } }, { stemStride: 2, weightDecay: 0.01, augment: false });
+  assert.deepEqual(cfg, { arch: 'v2', dataset: 'fashion-mnist', epochs: 20, model: { alpha: 1, stemStride: 2 }, weightDecay: 0.01, augment: false });
+  assert.equal(commandOf(cfg, 2), 'npx mobilenet train --arch v2 --dataset fashion-mnist --epochs 20 --stem-stride 2 --weight-decay 0.01 --no-augment --seed 2 --eval-test');
+  assert.deepEqual(withOverrides(RUN.cfg, {}), RUN.cfg);
+  assert.equal(commandOf(withOverrides(RUN.cfg, { lr: 0.005 }), 1, 3), 'npx mobilenet train --arch v2 --dataset mnist --epochs 3 --lr 0.005 --eval-test');
 });

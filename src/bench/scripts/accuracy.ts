@@ -10,11 +10,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendChoice, getThreads } from '../../backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../../args.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { progressPrinter } from '../../train/progress.js';
 import { TrainResult, train } from '../../train/train.js';
-import { BenchRun, Row, commandOf, rowOf, table } from '../accuracy-table.js';
+import { BenchRun, RecipeOverrides, Row, commandOf, rowOf, table, withOverrides } from '../accuracy-table.js';
 
 /**
  * Issue 9's targets: MNIST V2 mean of 3 seeds ≥ 99.6% (none < 99.5%), V1 ≥ 99.6%, Fashion-MNIST V2 ≥ 94% / V1 ≥ 93.5%;
@@ -35,6 +35,9 @@ const HELP = `usage: node dist/src/bench/scripts/accuracy.js [options]
   --seeds 1,2       seeds of every run (default: 1, 2, 3 for v2-mnist, 1 for the others)
   --epochs N        override every run's epochs (quick checks)
   --limit-train N   first N training images only (smoke runs); --limit-test N likewise
+  --stem-stride 1|2, --weight-decay X, --lr X, --no-augment
+                    change that lever in every run (the recipe experiments of docs/accuracy.md §6); the
+                    commands in the table say so
   --backend NAME    auto|onednn|cpu|wasm (default auto)
   --out DIR         parent of the run directories (default runs/bench)
   --json            one JSON object instead of the markdown table`;
@@ -43,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCommandArgs(argv, {
     only: { type: 'string' }, seeds: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' }, epochs: { type: 'string' },
     'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'stem-stride': { type: 'string' }, 'weight-decay': { type: 'string' }, lr: { type: 'string' }, 'no-augment': { type: 'boolean' },
   });
   if (v.help) {
     console.log(HELP);
@@ -56,9 +60,15 @@ async function main(argv: string[]): Promise<number> {
   const limitTrain = positiveInt('limit-train', v['limit-train'] as string | undefined);
   const limitTest = positiveInt('limit-test', v['limit-test'] as string | undefined);
   const outRoot = (v.out as string | undefined) ?? path.join('runs', 'bench');
+  const stride = oneOf('stem-stride', v['stem-stride'] as string | undefined, ['1', '2'] as const);
+  const overrides: RecipeOverrides = {
+    stemStride: stride === undefined ? undefined : stride === '1' ? 1 : 2,
+    weightDecay: parseNumber('weight-decay', v['weight-decay'] as string | undefined, (n) => n >= 0, 'a number ≥ 0'),
+    lr: positiveNumber('lr', v.lr as string | undefined), augment: v['no-augment'] === true ? false : undefined,
+  };
   const rows: Row[] = [];
   for (const name of names) {
-    const run = RUNS[name];
+    const run = { ...RUNS[name], cfg: withOverrides(RUNS[name].cfg, overrides) };
     const done: Array<{ r: TrainResult; wallMinutes: number; seed: number }> = [];
     for (const seed of seeds ?? run.seeds) {
       console.error(`bench: ${name}, seed ${seed}`);
