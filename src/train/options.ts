@@ -99,7 +99,7 @@ export interface ArchRecipe {
 
 /**
  * V3-Small at the shared peak rate 0.01 collapsed on MNIST (test accuracy 91.79% in epoch 4, final 99.38%); at 0.005
- * it trained without a collapse (docs/accuracy.md §6). The other architectures keep the shared defaults.
+ * it trained without a collapse (docs/accuracy.md §5). The other architectures keep the shared defaults.
  */
 export const ARCH_RECIPES: Partial<Record<Arch, ArchRecipe>> = {
   'v3-small': { lr: 5e-3, why: 'at 0.01 V3-Small MNIST fell to 91.79% test in epoch 4 (final 99.38%)' },

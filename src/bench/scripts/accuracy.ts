@@ -36,7 +36,7 @@ const HELP = `usage: node dist/src/bench/scripts/accuracy.js [options]
   --epochs N        override every run's epochs (quick checks)
   --limit-train N   first N training images only (smoke runs); --limit-test N likewise
   --stem-stride 1|2, --weight-decay X, --lr X, --no-augment
-                    change that lever in every run (the recipe experiments of docs/accuracy.md §6); the
+                    change that lever in every run (the recipe experiments planned in docs/accuracy.md §6); the
                     commands in the table say so
   --backend NAME    auto|onednn|cpu|wasm (default auto)
   --out DIR         parent of the run directories (default runs/bench)
