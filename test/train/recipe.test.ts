@@ -47,6 +47,10 @@ test('per-architecture defaults: V3-Small trains at a lower peak rate, the other
   assert.equal(resolveTrainOptions({ arch: 'v3-small', lr: 0.02 }, 'mnist').lr, 0.02);
   assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'folder:/x').lr, ARCH_RECIPES['v3-small']!.lr);
   assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'mnist').warmupSteps, null);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'mnist').model.stemStride, 1, 'V3-Small: stem stride 1 on MNIST');
+  assert.equal(resolveTrainOptions({ arch: 'v3-small', model: { stemStride: 2 } }, 'mnist').model.stemStride, 2);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'folder:/x').model.stemStride, undefined);
+  assert.equal(resolveTrainOptions({ arch: 'v3-large' }, 'mnist').model.stemStride, undefined);
   assert.throws(() => resolveTrainOptions({ arch: '__proto__' as never }, 'mnist'), /arch must be one of/);
 });
 
