@@ -15,6 +15,8 @@ export interface HistoryRow {
   /** Test-split loss and accuracy after this epoch (with evalTest), else null or absent. */
   testLoss?: number | null;
   testAcc?: number | null;
+  /** Wall seconds the test evaluation of this epoch took (its cost), when it ran. */
+  testSeconds?: number | null;
   lr: number;
   /** Training seconds of this epoch. */
   seconds: number;

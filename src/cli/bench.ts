@@ -6,7 +6,7 @@ import { initBackend } from '../backend/index.js';
 import { ARCHS, PresetName, isV3 } from '../models/presets.js';
 import { OptionError } from '../errors.js';
 import { MAX_BATCH } from '../cost/memory.js';
-import { intIn, oneOf, parseCommandArgs } from '../args.js';
+import { intIn, oneOf, parseCommandArgs, parseNumber } from '../args.js';
 import { parseAlpha } from './model-options.js';
 
 export const describe = 'training or inference throughput (images/s) of a MobileNet on a backend';
@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const be = await initBackend((oneOf('backend', get('backend'), ['onednn', 'wasm', 'cpu', 'auto'] as const) as BackendChoice | undefined) ?? 'auto');
     const r = await benchRun(get('run')!, {
-      batch: positiveInt('batch', get('batch')), steps: positiveInt('steps', get('steps')),
+      batch: intIn('batch', get('batch'), 1, MAX_BATCH), steps: intIn('steps', get('steps'), 1, MAX_STEPS),
       warmup: parseNumber('warmup', get('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
     });
     if (r.notice) console.error(r.notice);

@@ -122,7 +122,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 
 /** history.csv text: a header and one row per epoch. */
 export function historyCsv(rows: HistoryRow[]): string {
-  const cols: Array<keyof HistoryRow> = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'lr', 'seconds', 'elapsed'];
+  const cols: Array<keyof HistoryRow> = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'testLoss', 'testAcc', 'lr', 'seconds', 'elapsed', 'testSeconds'];
   return [cols.join(','), ...rows.map((r) => cols.map((c) => (r[c] == null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
 }
 

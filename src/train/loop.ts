@@ -186,11 +186,13 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   checkDiverged(c, 'evaluation'); // before best/, checkpoint/ and the published files: all or nothing of this epoch
   const runner = c.trainer.runner();
   const val = c.data.val ? evaluateSplit(c.model, c.data.val, c.data.dataset, 100, undefined, runner) : null;
+  const t0 = performance.now();
   const test = o.evalTest && c.data.test.count > 0 ? evaluateSplit(c.model, c.data.test, c.data.dataset, 100, undefined, runner) : null;
+  const testSeconds = test ? (performance.now() - t0) / 1000 : null;
   const p = st.partial;
   const row: HistoryRow = {
     epoch: st.epoch + 1, trainLoss: p.lossSum / Math.max(1, p.seen), trainAcc: p.correct / Math.max(1, p.seen),
-    valLoss: val?.loss ?? null, valAcc: val?.accuracy ?? null, testLoss: test?.loss ?? null, testAcc: test?.accuracy ?? null,
+    valLoss: val?.loss ?? null, valAcc: val?.accuracy ?? null, testLoss: test?.loss ?? null, testAcc: test?.accuracy ?? null, testSeconds,
     lr: learningRate(o, span, Math.max(0, st.globalStep - 1)), seconds: p.seconds,
     elapsed: (st.elapsed ?? 0) + (performance.now() - c.t0) / 1000,
   };

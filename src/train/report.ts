@@ -56,9 +56,29 @@ function curves(h: HistoryRow[], curve: Array<[number, number, number]> = [], ta
 /** One sentence on the target: when test accuracy first reached it, or that it was not (or not measured). */
 export function targetLine(h: HistoryRow[], target: number | null | undefined, reached: ReportInput['reached']): string {
   if (target == null) return '';
-  if (!h.some((r) => r.testAcc != null)) return `Target ${pct(target)}: per-epoch test accuracy not measured (train with --eval-test).`;
+  if (!h.some((r) => r.testAcc != null)) {
+    return `Target ${pct(target)}: per-epoch test accuracy not measured (off with --no-eval-test, or by default when the test split is over a quarter of the training split; --eval-test turns it on).`;
+  }
   if (reached) return `Test accuracy first reached the target ${pct(target)} at epoch ${reached.epoch} (${pct(reached.testAcc)}), ${(reached.elapsed / 60).toFixed(1)} minutes into the run.`;
   return `Test accuracy did not reach the target ${pct(target)} in ${h.length} epochs.`;
+}
+
+/**
+ * What the per-epoch test figures are for: reported only, never used to choose a model (best/ follows validation
+ * accuracy; the published model is the last epoch's); and what measuring them cost.
+ */
+export function testNote(h: HistoryRow[]): string {
+  const rows = h.filter((r) => r.testAcc != null);
+  if (!rows.length) return '';
+  const secs = rows.map((r) => r.testSeconds).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const cost = secs.length
+    ? ` Measuring it took ${(secs.reduce((a, b) => a + b, 0) / secs.length).toFixed(1)} s per epoch on average ` +
+      `(training ${(rows.reduce((a, r) => a + r.seconds, 0) / rows.length).toFixed(1)} s per epoch).`
+    : '';
+  const val = h.some((r) => r.valAcc != null);
+  return `Test accuracy is measured after every epoch to report it; it never chooses a model: ${val
+    ? 'best/ is the epoch with the best validation accuracy (the held-out part of the training split)'
+    : 'without a validation split (--val-split) there is no best/'}, and the published model is the last epoch's.${cost}`;
 }
 
 function summarySection(model: tfl.LayersModel, meta: RunMeta): string {
@@ -81,11 +101,12 @@ export function renderReport(r: ReportInput): string {
   const hasVal = r.history.some((h) => h.valAcc != null);
   const hasTest = r.history.some((h) => h.testAcc != null);
   const hist = htmlTable(['epoch', 'train loss', 'train acc', ...(hasVal ? ['val loss', 'val acc'] : []),
-    ...(hasTest ? ['test loss', 'test acc'] : []), 'lr', 'seconds', 'elapsed min'],
+    ...(hasTest ? ['test loss', 'test acc', 'test s'] : []), 'lr', 'seconds', 'elapsed min'],
   r.history.map((h) => [h.epoch, num(h.trainLoss), pct(h.trainAcc), ...(hasVal ? [num(h.valLoss), pct(h.valAcc)] : []),
-    ...(hasTest ? [num(h.testLoss ?? null), pct(h.testAcc ?? null)] : []), h.lr.toExponential(2), h.seconds.toFixed(1),
+    ...(hasTest ? [num(h.testLoss ?? null), pct(h.testAcc ?? null), num(h.testSeconds ?? null, 1)] : []), h.lr.toExponential(2), h.seconds.toFixed(1),
     h.elapsed == null ? '–' : (h.elapsed / 60).toFixed(1)]));
   const tl = targetLine(r.history, r.target, r.reached);
+  const tn = testNote(r.history);
   const classes = test && htmlTable(['class', 'precision', 'recall', 'F1', 'support'],
     test.perClass.map((c) => [c.label, pct(c.precision), pct(c.recall), pct(c.f1), c.support]));
   const headline = test ? `Test accuracy <b>${pct(test.accuracy)}</b>, loss ${num(test.loss)} (${int(test.count)} images)` : 'No test split (the dataset has no test images)';
@@ -98,7 +119,7 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4
 <h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
 <p>${headline}; ${r.history.length} epochs (${esc(r.status)}).</p>
 <p>Command: <code>${esc(meta.command || '(library call)')}</code><br>Backend: <code>${esc(r.backend)}</code>; saved model output: ${esc(meta.output)}.</p>
-${tl ? `<p>${esc(tl)}</p>` : ''}
+${tl ? `<p>${esc(tl)}</p>` : ''}${tn ? `<p>${esc(tn)}</p>` : ''}
 <h2>Curves</h2>${curves(r.history, r.curve, r.target)}
 <h2>History</h2>${hist}
 ${testSections}<h2>Model</h2>${summarySection(r.model, meta)}

@@ -18,7 +18,7 @@ import { checkWritable } from '../fs-errors.js';
 import type { TrainListener } from './events.js';
 import { runLoop } from './loop.js';
 import { makeOptimizer, restoreOptimizer } from './optimizer.js';
-import { ResolvedTrainOptions, TrainOptions, resolveTrainOptions } from './options.js';
+import { EVAL_TEST_MAX_RATIO, ResolvedTrainOptions, TrainOptions, evalTestIsCheap, resolveTrainOptions } from './options.js';
 import { checkTrainOut, prepareOutDir, removeIfUnused } from '../run/out-dir.js';
 import { writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from '../run/run-dir.js';
@@ -92,6 +92,7 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
   if (src) o.model = { ...o.model, inputShape: transferInput(o, src) };
   const data = await prepareData(cfg.dataset, o, (message) => emit({ type: 'log', message }));
   if (src) data.dataset = withSourceNormalization(data.dataset, src);
+  o.evalTest = settleEvalTest(o.evalTest, data, emit);
   const { model, meta } = src ? transferModel(data, o, src, be.name, cfg.command ?? '', emit) : buildForData(data, o, be.name, cfg.command ?? '');
   const state: TrainState = {
     format: STATE_FORMAT, options: o, meta, epoch: 0, stepInEpoch: 0, globalStep: 0,
@@ -105,6 +106,20 @@ export async function train(cfg: TrainConfig): Promise<TrainResult> {
     await removeIfUnused(cfg.out, outState); // no empty run directory left behind by a run that never saved
     throw e;
   }
+}
+
+/**
+ * Test evaluation after every epoch: as asked, else on where it is cheap (evalTestIsCheap), saying which and why.
+ * It is reported only: best/ is chosen on the validation split, never on the test split.
+ */
+function settleEvalTest(asked: boolean | null, data: TrainData, emit: TrainListener): boolean {
+  if (asked !== null) return asked;
+  const on = evalTestIsCheap(data.train.count, data.test.count);
+  const sizes = `${data.test.count} test images against ${data.train.count} training images`;
+  emit({ type: 'log', message: on
+    ? `test accuracy measured after every epoch (${sizes}; reported only, never used to choose a model; --no-eval-test turns it off)`
+    : `test accuracy not measured after every epoch (${sizes}: more than ${EVAL_TEST_MAX_RATIO * 100}%; --eval-test turns it on)` });
+  return on;
 }
 
 /**

@@ -33,6 +33,7 @@ export const CLI_CASES: CliCase[] = [
   { what: 'unknown option', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--bogus'], code: 2, re: /Unknown option '--bogus'/ },
   { what: 'negative precise-BN image count', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--precise-bn=-1'], code: 2, re: /--precise-bn must be an integer ≥ 0/ },
   { what: '--precise-bn with --no-precise-bn', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--precise-bn', '5', '--no-precise-bn'], code: 2, re: /--precise-bn and --no-precise-bn contradict each other/ },
+  { what: '--eval-test with --no-eval-test', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--eval-test', '--no-eval-test'], code: 2, re: /--eval-test and --no-eval-test contradict each other/ },
   { what: '--augment with --no-augment', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--augment', '--no-augment'], code: 2, re: /--augment and --no-augment contradict each other/ },
   { what: 'target given as a percentage', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--target', '99.5'], code: 2, re: /--target must be a fraction in \(0, 1\]/ },
   { what: 'EMA decay of 1', args: ['train', '--arch', 'v2', '--dataset', 'mnist', '--ema', '1'], code: 2, re: /--ema must be a number in \[0, 1\)/ },

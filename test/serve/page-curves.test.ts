@@ -43,3 +43,30 @@ test('a one-epoch run shows its within-epoch training curve in the Model view', 
     await removeDir(dir);
   }
 });
+
+test('a run with per-epoch test accuracy draws a test line in each chart of the Model view', { skip: skip ?? false }, async () => {
+  const dir = await makeRunDir();
+  await fs.writeFile(path.join(dir, 'history.json'), JSON.stringify([1, 2, 3].map((e) => ({
+    epoch: e, trainLoss: 0.5 / e, trainAcc: 0.9 + 0.02 * e, valLoss: null, valAcc: null, testLoss: 0.2 / e, testAcc: 0.95 + 0.01 * e,
+    testSeconds: 2, lr: 0.01, seconds: 60,
+  }))));
+  await fs.writeFile(path.join(dir, 'curve.json'), '[]');
+  const server = await createServer(dir, { port: 0, backend: 'cpu' });
+  const url = await server.listen();
+  const chrome = await launchChromium();
+  try {
+    const page = await chrome.context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+    await page.click('#tab-model');
+    const lines = page.locator('#model-info .curves svg polyline');
+    assert.equal(await lines.count(), 4, 'train and test lines in each chart (no validation in this run)');
+    const strokes = await lines.evaluateAll((ls) => ls.map((l) => l.getAttribute('stroke')));
+    assert.deepEqual(strokes, ['#1e88e5', '#fb8c00', '#1e88e5', '#fb8c00']);
+    assert.match(await page.textContent('#model-info .curves') ?? '', /test/);
+  } finally {
+    await chrome.close();
+    await server.close();
+    await removeDir(dir);
+  }
+});

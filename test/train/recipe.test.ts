@@ -11,8 +11,8 @@ import { Rng } from '../../src/data/rng.js';
 import { OptionError } from '../../src/errors.js';
 import { buildModel } from '../../src/models/presets.js';
 import { WeightEma } from '../../src/train/ema.js';
-import { RECIPES, resolveTrainOptions } from '../../src/train/options.js';
-import { renderReport, targetLine } from '../../src/train/report.js';
+import { ARCH_RECIPES, BASE_LR, RECIPES, defaultLr, evalTestIsCheap, resolveTrainOptions } from '../../src/train/options.js';
+import { renderReport, targetLine, testNote } from '../../src/train/report.js';
 import type { HistoryRow } from '../../src/run/run-dir.js';
 import { decayKernels, trainStep, trainableVariables } from '../../src/train/step.js';
 import { makeOptimizer } from '../../src/train/optimizer.js';
@@ -20,7 +20,7 @@ import { makeOptimizer } from '../../src/train/optimizer.js';
 test('recipe defaults per dataset; flags override them; bad values are OptionErrors', () => {
   const m = resolveTrainOptions({ arch: 'v2' }, 'mnist');
   assert.deepEqual([m.augment, m.labelSmoothing, m.weightDecay, m.ema, m.preciseBn, m.target, m.flip, m.erase, m.evalTest, m.rotate, m.scale],
-    [true, 0.1, 0.05, 0.999, 2048, 0.995, false, 0, false, 10, 0.1]);
+    [true, 0.1, 0.05, 0.999, 2048, 0.995, false, 0, null, 10, 0.1]); // evalTest: train() decides from the split sizes
   const fm = resolveTrainOptions({ arch: 'v2' }, 'fashion-mnist');
   assert.deepEqual([fm.target, fm.flip, fm.model.stemStride, fm.rotate], [0.93, true, 1, 0]);
   assert.equal(resolveTrainOptions({ arch: 'v2', model: { stemStride: 2 }, flip: false }, 'fashion-mnist').model.stemStride, 2);
@@ -36,6 +36,31 @@ test('recipe defaults per dataset; flags override them; bad values are OptionErr
     [{ rotate: -1 }, /rotate/], [{ scale: 1 }, /scale/],
   ];
   for (const [o2, re] of bad) assert.throws(() => resolveTrainOptions({ arch: 'v2', ...o2 } as never, 'mnist'), (e: Error) => e instanceof OptionError && re.test(e.message));
+});
+
+test('per-architecture defaults: V3-Small trains at a lower peak rate, the others at 0.01; flags override', () => {
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'mnist').lr, ARCH_RECIPES['v3-small']!.lr);
+  assert.ok(ARCH_RECIPES['v3-small']!.lr! < BASE_LR);
+  for (const arch of ['v1', 'v2', 'v3-large'] as const) assert.equal(resolveTrainOptions({ arch }, 'mnist').lr, BASE_LR);
+  assert.equal(BASE_LR, 0.01);
+  assert.equal(defaultLr('v3-small'), ARCH_RECIPES['v3-small']!.lr);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small', lr: 0.02 }, 'mnist').lr, 0.02);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'folder:/x').lr, ARCH_RECIPES['v3-small']!.lr);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'mnist').warmupSteps, null);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'mnist').model.stemStride, 1, 'V3-Small: stem stride 1 on MNIST');
+  assert.equal(resolveTrainOptions({ arch: 'v3-small', model: { stemStride: 2 } }, 'mnist').model.stemStride, 2);
+  assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'folder:/x').model.stemStride, undefined);
+  assert.equal(resolveTrainOptions({ arch: 'v3-large' }, 'mnist').model.stemStride, undefined);
+  assert.throws(() => resolveTrainOptions({ arch: '__proto__' as never }, 'mnist'), /arch must be one of/);
+});
+
+test('test evaluation per epoch: on by default where the test split is at most a quarter of the training split', () => {
+  assert.equal(evalTestIsCheap(60000, 10000), true); // MNIST, Fashion-MNIST
+  assert.equal(evalTestIsCheap(40000, 10000), true);
+  assert.equal(evalTestIsCheap(39999, 10000), false);
+  assert.equal(evalTestIsCheap(2048, 10000), false); // --limit-train 2048 with the full test split
+  assert.equal(resolveTrainOptions({ arch: 'v2', evalTest: false }, 'mnist').evalTest, false);
+  assert.equal(resolveTrainOptions({ arch: 'v2', evalTest: true }, 'folder:/x').evalTest, true);
 });
 
 test('decoupled weight decay: kernels shrink by lr·λ·w before the update, BN parameters and biases do not', async () => {
@@ -128,7 +153,11 @@ test('report: validation only with a validation split, test curve and target lin
   const h = [row(1, 0.99, null), row(2, 0.996, null)];
   assert.equal(targetLine(h, 0.995, { epoch: 2, elapsed: 140, testAcc: 0.996 }),
     'Test accuracy first reached the target 99.50% at epoch 2 (99.60%), 2.3 minutes into the run.');
-  assert.match(targetLine([row(1, null, null)], 0.995, null), /not measured/);
+  assert.match(targetLine([row(1, null, null)], 0.995, null), /not measured \(off with --no-eval-test/);
+  assert.match(testNote(h), /never chooses a model: without a validation split \(--val-split\) there is no best\/, and the published model is the last epoch's\.$/);
+  assert.match(testNote([{ ...row(1, 0.99, 0.98), testSeconds: 2 }, { ...row(2, 0.99, 0.98), testSeconds: 3 }]),
+    /best\/ is the epoch with the best validation accuracy .* Measuring it took 2\.5 s per epoch on average \(training 60\.0 s per epoch\)\.$/);
+  assert.equal(testNote([row(1, null, 0.9)]), '');
   assert.match(targetLine(h.slice(0, 1), 0.995, null), /did not reach the target 99.50% in 1 epochs/);
   assert.equal(targetLine(h, null, null), '');
   const model = buildModel('v2', { alpha: 0.35, inputShape: [8, 8, 1], classes: 2, seed: 1 });
@@ -139,6 +168,7 @@ test('report: validation only with a validation split, test curve and target lin
     reached: { epoch: 2, elapsed: 140, testAcc: 0.996 } });
   assert.ok(!html.includes('— validation'), 'no validation legend without a validation split');
   assert.ok(html.includes('— test') && html.includes('target 99.50%') && html.includes('first reached'));
+  assert.ok(html.includes('it never chooses a model') && html.includes('<th>test s</th>'));
   const withVal = renderReport({ model, meta: meta as never, history: [row(1, null, 0.9)], test: test as never, backend: 'cpu', status: 'done' });
   assert.ok(withVal.includes('— validation') && !withVal.includes('— test'));
 });

@@ -84,8 +84,8 @@ test('replaceDir: a crash after any stage leaves one complete copy', async () =>
 
 test('history CSV, per-class metrics, confusion text, head patch', () => {
   assert.equal(historyCsv([{ epoch: 1, trainLoss: 0.5, trainAcc: 0.8, valLoss: null, valAcc: null, lr: 0.001, seconds: 2 },
-    { epoch: 2, trainLoss: 0.4, trainAcc: 0.9, valLoss: null, valAcc: null, testLoss: 0.3, testAcc: 0.95, lr: 0.001, seconds: 2, elapsed: 5 }]),
-  'epoch,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,lr,seconds,elapsed\n1,0.5,0.8,,,,,0.001,2,\n2,0.4,0.9,,,0.3,0.95,0.001,2,5\n');
+    { epoch: 2, trainLoss: 0.4, trainAcc: 0.9, valLoss: null, valAcc: null, testLoss: 0.3, testAcc: 0.95, testSeconds: 1.5, lr: 0.001, seconds: 2, elapsed: 5 }]),
+  'epoch,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,lr,seconds,elapsed,testSeconds\n1,0.5,0.8,,,,,0.001,2,,\n2,0.4,0.9,,,0.3,0.95,0.001,2,5,1.5\n');
   const m = perClassMetrics([[3, 1], [0, 2]], ['a', 'b']);
   assert.deepEqual(m.map((c) => [c.precision, c.recall, c.support]), [[1, 0.75, 4], [2 / 3, 1, 2]]);
   assert.ok(Math.abs(m[0].f1 - 6 / 7) < 1e-12);

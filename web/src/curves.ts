@@ -1,5 +1,5 @@
 /**
- * Training curves as inline SVG: loss and accuracy, train and validation. The train series uses the points
+ * Training curves as inline SVG: loss and accuracy, train, validation and test (where measured). The train series uses the points
  * within epochs (`curve`, ~20 per epoch, as report.html draws them), so a one-epoch run still shows a curve;
  * runs without them fall back to one point per epoch. Single points are drawn as dots.
  */
@@ -49,15 +49,17 @@ function chart(title: string, series: Series[]): SVGSVGElement {
 
 const finite = (p: [number, number | null]): p is Point => p[1] !== null && Number.isFinite(p[1]);
 
-/** The loss and accuracy charts of a run: `curve` for training when it has points, else the epoch rows. */
+/** The loss and accuracy charts of a run: `curve` for training when it has points, else the epoch rows; validation and test per epoch where measured. */
 export function curvesSvg(history: HistoryRow[], curve: CurvePoint[] = []): HTMLElement {
   const box = document.createElement('div');
   box.className = 'curves';
   const train = (i: 1 | 2, f: (h: HistoryRow) => number): Point[] =>
     (curve.length ? curve.map((p) => [p[0], p[i]] as [number, number]) : history.map((h) => [h.epoch, f(h)] as [number, number])).filter(finite);
   const val = (f: (h: HistoryRow) => number | null): Point[] => history.map((h) => [h.epoch, f(h)] as [number, number | null]).filter(finite);
-  const loss = [{ name: 'train', color: '#1e88e5', points: train(1, (h) => h.trainLoss) }, { name: 'validation', color: '#e53935', points: val((h) => h.valLoss) }];
-  const acc = [{ name: 'train', color: '#1e88e5', points: train(2, (h) => h.trainAcc) }, { name: 'validation', color: '#e53935', points: val((h) => h.valAcc) }];
+  const loss = [{ name: 'train', color: '#1e88e5', points: train(1, (h) => h.trainLoss) }, { name: 'validation', color: '#e53935', points: val((h) => h.valLoss) },
+    { name: 'test', color: '#fb8c00', points: val((h) => h.testLoss ?? null) }];
+  const acc = [{ name: 'train', color: '#1e88e5', points: train(2, (h) => h.trainAcc) }, { name: 'validation', color: '#e53935', points: val((h) => h.valAcc) },
+    { name: 'test', color: '#fb8c00', points: val((h) => h.testAcc ?? null) }];
   if (!loss.some((s) => s.points.length)) {
     box.textContent = 'No training history in this run.';
     return box;

@@ -2,19 +2,19 @@
  * `node dist/src/bench/scripts/accuracy.js [--only a,b] [--seeds 1,2,3] [--json] [--backend B] [--epochs N]
  *   [--limit-train N] [--limit-test N] [--out DIR]`
  * Trains the accuracy runs of issue 9 with the default recipe (the bare `mobilenet train` commands, test accuracy
- * measured after every epoch) and prints one table row per run: seeds, mean and min test accuracy, epochs, wall
+ * measured after every epoch) and prints one table row per run (accuracy-table.ts): seeds, test accuracy mean ±
+ * standard deviation over the seeds, the worst seed, the spread of the last three epochs' test accuracy, epochs, wall
  * minutes, minutes until test accuracy first reached the target, train img/s, backend, threads, command; the
  * machine in the title. Each seed is a normal run directory under --out.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendChoice, getThreads } from '../../backend/index.js';
-import { oneOf, parseCommandArgs, positiveInt } from '../../args.js';
+import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { progressPrinter } from '../../train/progress.js';
-import { TrainConfig, TrainResult, train } from '../../train/train.js';
-
-interface BenchRun { target: number; seeds: number[]; cfg: Omit<TrainConfig, 'out' | 'seed'> }
+import { TrainResult, train } from '../../train/train.js';
+import { BenchRun, RecipeOverrides, Row, commandOf, rowOf, table, withOverrides } from '../accuracy-table.js';
 
 /**
  * Issue 9's targets: MNIST V2 mean of 3 seeds ≥ 99.6% (none < 99.5%), V1 ≥ 99.6%, Fashion-MNIST V2 ≥ 94% / V1 ≥ 93.5%;
@@ -35,59 +35,18 @@ const HELP = `usage: node dist/src/bench/scripts/accuracy.js [options]
   --seeds 1,2       seeds of every run (default: 1, 2, 3 for v2-mnist, 1 for the others)
   --epochs N        override every run's epochs (quick checks)
   --limit-train N   first N training images only (smoke runs); --limit-test N likewise
+  --stem-stride 1|2, --weight-decay X, --lr X, --no-augment
+                    change that lever in every run (the recipe experiments planned in docs/accuracy.md §6); the
+                    commands in the table say so
   --backend NAME    auto|onednn|cpu|wasm (default auto)
   --out DIR         parent of the run directories (default runs/bench)
   --json            one JSON object instead of the markdown table`;
-
-export interface Row {
-  run: string; arch: string; dataset: string; epochs: number; seeds: number[]; accuracies: number[];
-  meanAccuracy: number; minAccuracy: number; target: number;
-  /** Minutes until test accuracy first reached the target, per seed (null: never). */
-  minutesToTarget: Array<number | null>;
-  wallMinutes: number[]; imgPerSec: number; backend: string; threads: number; command: string;
-}
-
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
-
-/** The CLI command one seed of a run equals. */
-export function commandOf(cfg: BenchRun['cfg'], seed: number, epochs?: number): string {
-  const e = epochs ?? cfg.epochs;
-  return `npx mobilenet train --arch ${cfg.arch} --dataset ${String(cfg.dataset)}${e !== undefined ? ` --epochs ${e}` : ''}` +
-    `${seed !== 1 ? ` --seed ${seed}` : ''} --eval-test`;
-}
-
-/** One table row from the seeds' results. */
-export function rowOf(name: string, run: BenchRun, rs: Array<{ r: TrainResult; wallMinutes: number; seed: number }>, epochs?: number): Row {
-  const acc = rs.map((x) => x.r.test?.accuracy ?? NaN);
-  const seconds = rs.reduce((s, x) => s + x.r.history.reduce((a, h) => a + h.seconds, 0), 0);
-  const images = rs.reduce((s, x) => s + x.r.counts.train * x.r.history.length, 0);
-  return {
-    run: name, arch: run.cfg.arch, dataset: String(run.cfg.dataset), epochs: rs[0]?.r.history.length ?? 0, seeds: rs.map((x) => x.seed),
-    accuracies: acc, meanAccuracy: mean(acc), minAccuracy: Math.min(...acc), target: run.target,
-    minutesToTarget: rs.map((x) => (x.r.reached ? x.r.reached.elapsed / 60 : null)), wallMinutes: rs.map((x) => x.wallMinutes),
-    imgPerSec: images / Math.max(seconds, 1e-9), backend: rs[0]?.r.backend ?? '?', threads: getThreads(),
-    command: commandOf(run.cfg, rs[0]?.seed ?? 1, epochs) + (rs.length > 1 ? ` (seeds ${rs.map((x) => x.seed).join(', ')})` : ''),
-  };
-}
-
-/** The markdown table. */
-export function table(rows: Row[]): string {
-  const reached = (m: Array<number | null>) => {
-    const got = m.filter((x): x is number => x !== null);
-    if (!got.length) return 'never';
-    return `${mean(got).toFixed(1)}${got.length < m.length ? ` (${got.length}/${m.length} seeds)` : ''}`;
-  };
-  return ['| run | seeds | test accuracy mean | min | target | epochs | wall min | min to target | train img/s | backend | threads | command |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
-    ...rows.map((r) => `| ${r.run} | ${r.seeds.join(', ')} | ${pct(r.meanAccuracy)} | ${pct(r.minAccuracy)} | ${(100 * r.target).toFixed(1)}% | ` +
-      `${r.epochs} | ${mean(r.wallMinutes).toFixed(1)} | ${reached(r.minutesToTarget)} | ${r.imgPerSec.toFixed(0)} | ${r.backend} | ${r.threads} | \`${r.command}\` |`)].join('\n');
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCommandArgs(argv, {
     only: { type: 'string' }, seeds: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' }, epochs: { type: 'string' },
     'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'stem-stride': { type: 'string' }, 'weight-decay': { type: 'string' }, lr: { type: 'string' }, 'no-augment': { type: 'boolean' },
   });
   if (v.help) {
     console.log(HELP);
@@ -101,9 +60,15 @@ async function main(argv: string[]): Promise<number> {
   const limitTrain = positiveInt('limit-train', v['limit-train'] as string | undefined);
   const limitTest = positiveInt('limit-test', v['limit-test'] as string | undefined);
   const outRoot = (v.out as string | undefined) ?? path.join('runs', 'bench');
+  const stride = oneOf('stem-stride', v['stem-stride'] as string | undefined, ['1', '2'] as const);
+  const overrides: RecipeOverrides = {
+    stemStride: stride === undefined ? undefined : stride === '1' ? 1 : 2,
+    weightDecay: parseNumber('weight-decay', v['weight-decay'] as string | undefined, (n) => n >= 0, 'a number ≥ 0'),
+    lr: positiveNumber('lr', v.lr as string | undefined), augment: v['no-augment'] === true ? false : undefined,
+  };
   const rows: Row[] = [];
   for (const name of names) {
-    const run = RUNS[name];
+    const run = { ...RUNS[name], cfg: withOverrides(RUNS[name].cfg, overrides) };
     const done: Array<{ r: TrainResult; wallMinutes: number; seed: number }> = [];
     for (const seed of seeds ?? run.seeds) {
       console.error(`bench: ${name}, seed ${seed}`);
@@ -116,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       });
       done.push({ r, wallMinutes: (performance.now() - t0) / 60000, seed });
     }
-    rows.push(rowOf(name, run, done, epochs));
+    rows.push(rowOf(name, run, done, getThreads(), epochs));
   }
   const machine = `${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.versions.node}, ` +
     `load average ${os.loadavg()[0].toFixed(1)} at the end; ${new Date().toISOString().slice(0, 16)}Z`;
