@@ -47,6 +47,8 @@ export interface NativeAddon {
   planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
   /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
   planTrim(h: PlanHandle): void;
+  /** Milliseconds spent building executors (oneDNN primitives, buffers) since the plan was created. */
+  planSetupMs(h: PlanHandle): number;
   /** Batch statistics of every BN op's input in a training-mode forward (moving statistics untouched). */
   planBatchNormStats(h: PlanHandle, x: Float32Array, n: number): Array<{ param: number; mean: Float32Array; variance: Float32Array }>;
   /** V3 (native/src/v3act.cc): hard-sigmoid relu6(x + 3)/6 and hard-swish x·relu6(x + 3)/6, n elements. */
