@@ -2,14 +2,15 @@
 # One set-up command for a fresh Debian machine: system packages, npm ci, native addon, TypeScript build,
 # web bundle. Idempotent and quiet on success; says clearly what failed.
 #   bash scripts/setup.sh          everything the library, CLI and tests need
-#   bash scripts/setup.sh --bench  also python3-torch/torchvision for the PyTorch peer benchmark
+#   bash scripts/setup.sh --bench  also python3-torch/torchvision for the PyTorch peer benchmark, with an optimised
+#                                  BLAS (OpenBLAS, OpenMP build: Debian's torch otherwise runs on the reference libblas3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp -t mobilenet-setup.XXXXXX)
 fail() { echo "setup: $1 failed; last lines of $log:" >&2; tail -n 25 "$log" >&2; exit 1; }
 
 pkgs=(libdnnl-dev dataset-fashion-mnist chromium python3-onnx python3-h5py)
-[ "${1:-}" = "--bench" ] && pkgs+=(python3-torch python3-torchvision)
+[ "${1:-}" = "--bench" ] && pkgs+=(python3-torch python3-torchvision libopenblas0-openmp)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -48,6 +48,8 @@ export interface NativeAddon {
   planPredict(h: PlanHandle, x: Float32Array, n: number, out: Float32Array): void;
   /** Frees the plan's executors and buffers (the handle stays valid; the next call rebuilds what it needs). */
   planTrim(h: PlanHandle): void;
+  /** Milliseconds spent building executors (oneDNN primitives, buffers) since the plan was created. */
+  planSetupMs(h: PlanHandle): number;
   /** Batch statistics of every BN op's input in a training-mode forward (moving statistics untouched). */
   planBatchNormStats(h: PlanHandle, x: Float32Array, n: number): Array<{ param: number; mean: Float32Array; variance: Float32Array }>;
   /** The int8 plan (native/src/plan/int8.cc): a model described by src/engine/int8-engine.ts. */

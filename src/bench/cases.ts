@@ -5,8 +5,8 @@
 import { OptionError } from '../errors.js';
 import { ARCHS, Arch, PresetName } from '../models/presets.js';
 
-/** Case names, in table order: mnist training, throughput inference, batch-1 latency. */
-export const CASE_NAMES = ['train', 'infer-28', 'infer-224', 'latency-28', 'latency-224'] as const;
+/** Case names, in table order: training (mnist, imagenet), throughput inference, batch-1 latency. */
+export const CASE_NAMES = ['train-28', 'train-224', 'infer-28', 'infer-224', 'latency-28', 'latency-224'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 export interface SuiteCase {
@@ -25,7 +25,9 @@ export interface SuiteCase {
 export const LATENCY_STEP_FACTOR = 20;
 
 const SHAPES: Record<CaseName, Omit<SuiteCase, 'arch' | 'name'>> = {
-  train: { mode: 'train', preset: 'mnist', batch: 128, latency: false },
+  'train-28': { mode: 'train', preset: 'mnist', batch: 128, latency: false },
+  // fine-tuning a pretrained network trains at its full input size
+  'train-224': { mode: 'train', preset: 'imagenet', batch: 32, latency: false },
   'infer-28': { mode: 'infer', preset: 'mnist', batch: 256, latency: false },
   'infer-224': { mode: 'infer', preset: 'imagenet', batch: 32, latency: false },
   'latency-28': { mode: 'infer', preset: 'mnist', batch: 1, latency: true },
@@ -52,7 +54,8 @@ export function splitList(v: string | undefined): string[] | undefined {
 
 /**
  * The cases to run. `archs` filters by architecture; `cases` by case name, where a bare prefix
- * selects every case of that family (`infer` → infer-28 and infer-224, `latency` → both batch-1 rows).
+ * selects every case of that family (`train` → train-28 and train-224, `infer` → infer-28 and infer-224,
+ * `latency` → both batch-1 rows).
  * Throws OptionError naming an unknown entry.
  */
 export function selectCases(archs?: readonly string[], cases?: readonly string[]): SuiteCase[] {

@@ -197,6 +197,14 @@ export class Engine {
   trim(): void {
     this.addon.planTrim(this.h);
   }
+
+  /**
+   * Seconds spent so far building executors — oneDNN primitives and buffers for a batch size the plan had not run,
+   * training or inference — since it was compiled (0 with an addon older than this call).
+   */
+  setupSeconds(): number {
+    return typeof this.addon.planSetupMs === 'function' ? this.addon.planSetupMs(this.h) / 1000 : 0;
+  }
 }
 
 /** The engine's settings for a TF.js optimizer, or why it cannot run it. */

@@ -13,7 +13,7 @@ import type { SwapFault } from '../run/atomic-dir.js';
 import { TrainState, publish, saveBest, saveCheckpoint } from './checkpoint.js';
 import type { WeightEma } from './ema.js';
 import { EvalView, enterEvalView } from './eval-view.js';
-import type { TrainListener } from './events.js';
+import type { EpochTiming, TrainListener } from './events.js';
 import type { HistoryRow } from '../run/run-dir.js';
 import { ScheduleSpan, phaseLearningRate as learningRate } from './schedule.js';
 import type { TrainData } from './setup.js';
@@ -42,6 +42,8 @@ export interface LoopContext {
   fault?: SwapFault;
   /** Stop (returning 'phase-end') when this many epochs are done: a transfer run's phase 1. */
   until?: number;
+  /** This session's part of the epoch running now: images stepped, seconds, plan set-up seconds (EpochTiming). */
+  session?: { seen: number; seconds: number; setup: number };
 }
 
 export function scheduleSpan(trainCount: number, batchSize: number, epochs: number): ScheduleSpan {
@@ -126,6 +128,10 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
     : undefined;
   const norm = data.dataset;
   const t0 = performance.now() - st.partial.seconds * 1000;
+  const s0 = performance.now(), seen0 = st.partial.seen, setup0 = c.trainer.engine?.setupSeconds() ?? 0;
+  const session = () => {
+    c.session = { seen: st.partial.seen - seen0, seconds: (performance.now() - s0) / 1000, setup: (c.trainer.engine?.setupSeconds() ?? 0) - setup0 };
+  };
   let step = 0;
   const batches = iterateBatches(data.train, { batchSize: o.batchSize, order, mean: norm.mean, std: norm.std, augment });
   let next = batches.next();
@@ -160,6 +166,7 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
       return false;
     }
   }
+  session();
   foldEma(c);
   st.epochRng = rng.state().map((v) => v >>> 0);
   return true;
@@ -179,6 +186,7 @@ function foldEma(c: LoopContext): void {
  * (the final test and report use them).
  */
 async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
+  const tEnd = performance.now();
   const st = c.state;
   const o = st.options;
   checkDiverged(c, 'training');
@@ -223,7 +231,14 @@ async function endEpoch(c: LoopContext, span: ScheduleSpan): Promise<void> {
   view.reenter();
   await publish(c.dir, c.model, st.meta, st.history, st.trainCurve);
   if (st.finished === null) leaveView(c, view);
-  c.emit({ type: 'epoch', row, best: isBest, target: o.target, reached: st.reached?.epoch === row.epoch });
+  c.emit({ type: 'epoch', row, best: isBest, target: o.target, reached: st.reached?.epoch === row.epoch, timing: epochTiming(c, tEnd) });
+}
+
+/** The epoch's EpochTiming: this session's steps without the plan's set-up, and the epoch end since `tEnd`. */
+function epochTiming(c: LoopContext, tEnd: number): EpochTiming {
+  const s = c.session ?? { seen: 0, seconds: 0, setup: 0 };
+  const stepping = s.seconds - s.setup;
+  return { imgPerSec: stepping > 0 ? s.seen / stepping : 0, setupSeconds: s.setup, endSeconds: (performance.now() - tEnd) / 1000 };
 }
 
 /** Trains until the epochs are done, patience runs out, or the signal aborts. */

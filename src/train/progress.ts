@@ -1,5 +1,5 @@
 /** Renders TrainEvents: a progress bar on a TTY (plain lines otherwise) on stderr, one line per epoch on stdout. */
-import type { TrainEvent, TrainListener } from './events.js';
+import type { EpochTiming, TrainEvent, TrainListener } from './events.js';
 import type { HistoryRow } from '../run/run-dir.js';
 
 const pct = (x: number | null) => (x === null ? '   –   ' : `${(100 * x).toFixed(2)}%`);
@@ -15,11 +15,19 @@ function clock(s: number): string {
  * The per-epoch line (train loss/acc, validation loss/acc, test loss/acc when measured, learning rate, wall
  * time); `reached` marks the epoch whose test accuracy first reached the target.
  */
-export function epochLine(r: HistoryRow, epochs: number, best = false, reached?: { target: number } | null): string {
+export function epochLine(r: HistoryRow, epochs: number, best = false, reached?: { target: number } | null, timing?: EpochTiming): string {
   const test = r.testAcc != null ? `  test loss ${loss(r.testLoss ?? null)} acc ${pct(r.testAcc)}` : '';
   const mark = reached ? `  *reached ${pct(reached.target)}${r.elapsed != null ? ` at ${(r.elapsed / 60).toFixed(1)} min` : ''}` : '';
   return `epoch ${r.epoch}/${epochs}  train loss ${loss(r.trainLoss)} acc ${pct(r.trainAcc)}  ` +
-    `val loss ${loss(r.valLoss)} acc ${pct(r.valAcc)}${test}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${best ? '  *best' : ''}${mark}`;
+    `val loss ${loss(r.valLoss)} acc ${pct(r.valAcc)}${test}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${timingText(timing)}${best ? '  *best' : ''}${mark}`;
+}
+
+/** " (1,234.5 img/s, plan set-up 1.2 s, epoch end 0.8 s)": the set-up only when there was one. */
+export function timingText(t: EpochTiming | undefined): string {
+  if (!t) return '';
+  const rate = t.imgPerSec.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  const setup = t.setupSeconds >= 0.05 ? `, plan set-up ${t.setupSeconds.toFixed(1)} s` : '';
+  return ` (${rate} img/s${setup}, epoch end ${t.endSeconds.toFixed(1)} s)`;
 }
 
 export interface ProgressStreams {
@@ -54,7 +62,7 @@ export function progressPrinter(s: ProgressStreams = { out: process.stdout, err:
       }
       case 'epoch':
         clearBar();
-        s.out.write(`${epochLine(e.row, epochs, e.best, e.reached && e.target != null ? { target: e.target } : null)}\n`);
+        s.out.write(`${epochLine(e.row, epochs, e.best, e.reached && e.target != null ? { target: e.target } : null, e.timing)}\n`);
         break;
       case 'log':
         clearBar();

@@ -1,5 +1,6 @@
 // N-API surface of the compiled plan: create from a graph description, copy parameters and optimizer slots in and
 // out, one training step per call (asynchronous: JS prepares the next batch meanwhile), inference on any batch.
+#include <chrono>
 #include <napi.h>
 #include <omp.h>
 #include <cstdlib>
@@ -18,10 +19,21 @@ struct Model {
   std::unique_ptr<Params> p;
   std::mutex mu;
   std::map<long, std::unique_ptr<TrainExec>> train;
+  TrainBuffers trainBuffers;  // shared by the training executors (train.h)
   std::map<long, std::unique_ptr<InferExec>> infer;  // by padded batch size; dropped when weights change
   std::vector<float> padded;
   long lastTrainBatch = 0;
+  double setupMs = 0;  // wall time spent building executors (primitives, buffers), all of them so far
 };
+
+/** Builds an executor, adding the time it took to m.setupMs. */
+template <class Make>
+auto timedSetup(Model& m, Make make) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto e = make();
+  m.setupMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return e;
+}
 
 int num(const Napi::Object& o, const char* k, int d) {
   Napi::Value v = o.Get(k);
@@ -145,7 +157,7 @@ TrainExec& trainExec(Model& m, long N) {
         break;
       }
   }
-  return *(m.train[N] = std::make_unique<TrainExec>(m.g, *m.p, N));
+  return *(m.train[N] = timedSetup(m, [&] { return std::make_unique<TrainExec>(m.g, *m.p, N, m.trainBuffers); }));
 }
 
 class StepWorker : public Napi::AsyncWorker {
@@ -246,7 +258,7 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
     auto it = m->infer.find(N);
     if (it == m->infer.end()) {
       if (m->infer.size() >= 6) m->infer.erase(m->infer.begin());
-      it = m->infer.emplace(N, std::make_unique<InferExec>(m->g, *m->p, N)).first;
+      it = m->infer.emplace(N, timedSetup(*m, [&] { return std::make_unique<InferExec>(m->g, *m->p, N); })).first;
     }
     const float* src = x;
     if (N != n) {
@@ -304,9 +316,18 @@ Napi::Value Trim(const Napi::CallbackInfo& info) {
   if (!m) return info.Env().Undefined();
   std::lock_guard<std::mutex> lock(m->mu);
   m->train.clear();
+  m->trainBuffers = TrainBuffers();
   m->infer.clear();
   std::vector<float>().swap(m->padded);
   return info.Env().Undefined();
+}
+
+/** planSetupMs(h) → milliseconds spent building executors (primitives, buffers) since the plan was created. */
+Napi::Value SetupMs(const Napi::CallbackInfo& info) {
+  Model* m = model(info);
+  if (!m) return info.Env().Undefined();
+  std::lock_guard<std::mutex> lock(m->mu);
+  return Napi::Number::New(info.Env(), m->setupMs);
 }
 
 }  // namespace
@@ -319,6 +340,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planTrainStep", Napi::Function::New(env, plan::TrainStep));
   exports.Set("planPredict", Napi::Function::New(env, plan::Predict));
   exports.Set("planTrim", Napi::Function::New(env, plan::Trim));
+  exports.Set("planSetupMs", Napi::Function::New(env, plan::SetupMs));
   exports.Set("planBatchNormStats", Napi::Function::New(env, plan::BatchNormStats));
 }
 

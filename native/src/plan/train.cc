@@ -22,9 +22,15 @@ double cpuMs() {
   return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
 }
 
+/** Grows v to at least n elements (never shrinks: another executor may need the size). */
+void grow(Buffer& v, long n) {
+  if (long(v.size()) < n) v.resize(size_t(n));
+}
+
 }  // namespace
 
-TrainExec::TrainExec(const Graph& g, Params& p, long N) : g_(g), p_(p), N_(N), stream_(planEngine()) {
+TrainExec::TrainExec(const Graph& g, Params& p, long N, TrainBuffers& buffers)
+    : g_(g), p_(p), N_(N), stream_(planEngine()), buf_(buffers) {
   const size_t T = g.tensors.size();
   root_.resize(T);
   for (size_t t = 0; t < T; ++t) root_[t] = int(t);
@@ -36,29 +42,25 @@ TrainExec::TrainExec(const Graph& g, Params& p, long N) : g_(g), p_(p), N_(N), s
     for (int q : op.params) ng = ng || g.trainable[q];
     needGrad_[op.out] = ng;
   }
-  valStore_.resize(T);
-  gradStore_.resize(T);
+  buf_.val.resize(T);
+  buf_.grad.resize(T);
+  buf_.pre.resize(g.ops.size());
   val_.assign(T, nullptr);
   grad_.assign(T, nullptr);
   long maxElems = 0;
   for (size_t t = 0; t < T; ++t) {
     maxElems = std::max(maxElems, elems(int(t)));
     if (root_[t] != int(t)) continue;
-    if (t != 0) valStore_[t].resize(size_t(elems(int(t))));
-    if (needGrad_[t]) gradStore_[t].resize(size_t(elems(int(t))));
-  }
-  for (size_t t = 0; t < T; ++t) {
-    int r = root_[t];
-    if (r != 0) val_[t] = valStore_[r].data();
-    grad_[t] = gradStore_[r].empty() ? nullptr : gradStore_[r].data();
+    if (t != 0) grow(buf_.val[t], elems(int(t)));
+    if (needGrad_[t]) grow(buf_.grad[t], elems(int(t)));
   }
   gradSet_.assign(T, 0);
   const char* prof = std::getenv("MOBILENET_PLAN_PROFILE");
   profile_ = prof && *prof && *prof != '0';
   fwdMs_.assign(g.ops.size() + 1, 0.0);
   bwdMs_.assign(g.ops.size() + 1, 0.0);
-  scratchG_.resize(size_t(maxElems));
-  scratchX_.resize(size_t(maxElems));
+  grow(buf_.scratchG, maxElems);
+  grow(buf_.scratchX, maxElems);
   st_.resize(g.ops.size());
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Op& op = g.ops[i];
@@ -76,12 +78,12 @@ TrainExec::TrainExec(const Graph& g, Params& p, long N) : g_(g), p_(p), N_(N), s
           s.conv = std::make_unique<DnnlConv>(cg, true, op.bias);
           s.smallDwGrad = dw && long(os.h) * os.w <= 4;
         }
-        if (op.act != kNone) s.pre.resize(size_t(elems(op.out)));
+        s.pre = op.act != kNone;
         break;
       }
       case OpType::Dense:
         s.gemm = true;
-        if (op.act != kNone) s.pre.resize(size_t(elems(op.out)));
+        s.pre = op.act != kNone;
         break;
       case OpType::BatchNorm:
         s.mean.resize(os.c), s.var.resize(os.c), s.invstd.resize(os.c), s.a.resize(os.c), s.b.resize(os.c);
@@ -89,6 +91,15 @@ TrainExec::TrainExec(const Graph& g, Params& p, long N) : g_(g), p_(p), N_(N), s
       default:
         break;
     }
+    if (s.pre) grow(buf_.pre[i], elems(op.out));
+  }
+}
+
+void TrainExec::bind() {
+  for (size_t t = 0; t < val_.size(); ++t) {
+    const int r = root_[t];
+    if (r != 0) val_[t] = buf_.val[size_t(r)].data();
+    grad_[t] = needGrad_[size_t(r)] ? buf_.grad[size_t(r)].data() : nullptr;
   }
 }
 
@@ -112,7 +123,7 @@ void TrainExec::forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateSta
     case OpType::Dense: {
       const float* w = p_.value[op.params[0]].data();
       const float* bias = op.bias ? p_.value[op.params[1]].data() : nullptr;
-      float* z = op.act != kNone ? s.pre.data() : y;  // pre-activation
+      float* z = s.pre ? buf_.pre[i].data() : y;  // pre-activation
       if (s.gemm) {
         long R = op.type == OpType::Dense ? N_ : rows(op.out);
         long IC = op.type == OpType::Dense ? is.size() : is.c;
@@ -187,8 +198,8 @@ bool TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
     case OpType::Depthwise:
     case OpType::Dense: {
       if (op.act != kNone) {  // gradient before the activation
-        k::actBackward(s.pre.data(), G, scratchG_.data(), n, op.act, false);
-        G = scratchG_.data();
+        k::actBackward(buf_.pre[i].data(), G, buf_.scratchG.data(), n, op.act, false);
+        G = buf_.scratchG.data();
       }
       const float* w = p_.value[op.params[0]].data();
       const bool trainW = g_.trainable[size_t(op.params[0])];  // frozen: no weight gradient, input gradient only
@@ -217,7 +228,7 @@ bool TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
       }
       if (wantX) {
         float* dx = gradFor(op.in[0], &acc);
-        float* into = acc ? scratchX_.data() : dx;  // oneDNN writes; add into a claimed gradient afterwards
+        float* into = acc ? buf_.scratchX.data() : dx;  // oneDNN writes; add into a claimed gradient afterwards
         s.conv->backwardData(stream_, G, into);
         stream_.wait();
         if (acc) k::addOrCopy(into, dx, elems(op.in[0]), true);
@@ -293,6 +304,7 @@ bool TrainExec::backwardOp(size_t i, uint64_t seed, uint64_t step) {
 }
 
 const float* TrainExec::forward(const float* x, uint64_t seed, uint64_t step, bool updateStats) {
+  bind();
   val_[0] = const_cast<float*>(x);
   for (size_t t = 0; t < val_.size(); ++t)
     if (root_[t] == 0) val_[t] = val_[0];

@@ -24,9 +24,21 @@ struct StepConfig {
   double emaDecay = 0;
 };
 
+/**
+ * Activation and gradient buffers shared by the training executors of one model (one runs at a time, under the
+ * model's lock): an epoch's last, smaller batch (and precise BN's passes) run in the full batch's memory instead of
+ * a second copy. Each executor grows what it needs and re-reads the addresses at every call (bind()).
+ */
+using Buffer = std::vector<float>;
+
+struct TrainBuffers {
+  std::vector<Buffer> val, grad, pre;  // per tensor (val, grad) and per op (pre-activation)
+  Buffer scratchG, scratchX;
+};
+
 class TrainExec {
  public:
-  TrainExec(const Graph& g, Params& p, long N);
+  TrainExec(const Graph& g, Params& p, long N, TrainBuffers& buffers);
   /** One optimisation step on x [N, H, W, C] with integer labels. */
   StepResult step(const float* x, const int32_t* labels, const StepConfig& cfg);
   /** Forward in training mode only (batch statistics); returns the output tensor's buffer. */
@@ -40,8 +52,11 @@ class TrainExec {
     std::unique_ptr<DnnlConv> conv;  // k×k or depthwise through oneDNN; null for GEMM paths
     bool gemm = false;               // 1×1 stride-1 convolution or dense as a matrix product
     bool smallDwGrad = false;        // depthwise weight gradient by our loop (tiny maps)
-    std::vector<float> mean, var, invstd, a, b, pre;
+    std::vector<float> mean, var, invstd, a, b;
+    bool pre = false;  // keeps its pre-activation (buffers.pre[op]) for the backward pass
   };
+  /** Points val_ / grad_ at the shared buffers (they may have moved since the last call). */
+  void bind();
   void forwardOp(size_t i, uint64_t seed, uint64_t step, bool updateStats);
   /** Whether op i had a gradient to pass back (false: nothing to do, e.g. below the lowest trainable layer). */
   bool backwardOp(size_t i, uint64_t seed, uint64_t step);
@@ -56,11 +71,10 @@ class TrainExec {
   long N_;
   dnnl::stream stream_;
   std::vector<int> root_;
-  std::vector<std::vector<float>> valStore_, gradStore_;
+  TrainBuffers& buf_;
   std::vector<float*> val_, grad_;
   std::vector<char> gradSet_, needGrad_;
   std::vector<OpState> st_;
-  std::vector<float> scratchG_, scratchX_;
   bool profile_ = false;  // MOBILENET_PLAN_PROFILE=1: per-op times on stderr every 10 steps
   std::vector<double> fwdMs_, bwdMs_;
   long profiled_ = 0;

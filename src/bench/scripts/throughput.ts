@@ -9,10 +9,12 @@ import { BackendName, getThreads, nativeAvailable, setThreads } from '../../back
 import { parseCommandArgs, parseNumber, positiveInt } from '../../args.js';
 import { MobileNetError, OptionError } from '../../errors.js';
 import { ALL_BACKENDS, probeBackends } from '../backends.js';
-import { CASE_NAMES, LATENCY_STEP_FACTOR, selectCases, splitList } from '../cases.js';
+import { CASE_NAMES, LATENCY_STEP_FACTOR, SuiteCase, selectCases, splitList } from '../cases.js';
 import { repoRoot } from '../peer.js';
 import { PEER_NAMES, parsePeerNames, setUpPeers } from '../peers.js';
-import { machineLine, renderPeers, renderReport, renderScaling, SuiteReport } from '../render.js';
+import { hostInfo, machineLine, renderPeers, renderReport, renderScaling, SuiteReport } from '../render.js';
+import { caseMultAdds, measurePeak } from '../roofline.js';
+import { DEFAULT_ROUNDS } from '../rounds.js';
 import { parseThreadList, runScaling } from '../scaling.js';
 import { runSuite } from '../suite.js';
 import { Int8Row, int8Rows, renderInt8Rows } from '../int8.js';
@@ -31,7 +33,9 @@ const HELP = `usage: npm run bench -- [options]
   --no-peer        the same as --peers none
   --steps N        timed steps per measurement (default 10; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: always 1)
   --warmup N       untimed steps first (default 3; batch-1 rows x${LATENCY_STEP_FACTOR}; cpu: 0)
-  --quick          --steps 1 --warmup 1
+  --rounds R       interleaved rounds per row (default ${DEFAULT_ROUNDS}): ours, each peer, ours, ...; each figure is
+                   the median of its rounds with their min-max (cpu: 1 round)
+  --quick          --steps 1 --warmup 1 --rounds 1
   --cpu-train      also measure training on the pure-JS cpu backend (1 step of batch 128: minutes)
   --onnx-dir DIR   keep (and reuse) the peer's ONNX exports there (default: a temporary folder)
   --json           one JSON object instead of markdown
@@ -40,7 +44,7 @@ MOBILENET_PEER_SCRIPT (default ../shared/peers/pytorch_mobilenet.py, then shared
 
 const OPTIONS = {
   arch: { type: 'string' }, case: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
-  peers: { type: 'string' }, 'no-peer': { type: 'boolean' }, steps: { type: 'string' }, warmup: { type: 'string' },
+  peers: { type: 'string' }, 'no-peer': { type: 'boolean' }, steps: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
   quick: { type: 'boolean' }, 'cpu-train': { type: 'boolean' }, 'onnx-dir': { type: 'string' }, json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -72,6 +76,7 @@ function parseOptions(argv: string[]) {
     peers: v['no-peer'] ? [] : parsePeerNames(splitList(s('peers'))),
     steps: positiveInt('steps', s('steps')) ?? (v.quick ? 1 : 10),
     warmup: parseNumber('warmup', s('warmup'), (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? (v.quick ? 1 : 3),
+    rounds: positiveInt('rounds', s('rounds')) ?? (v.quick ? 1 : DEFAULT_ROUNDS),
     onnxDir: s('onnx-dir'),
   };
 }
@@ -79,12 +84,22 @@ type Options = ReturnType<typeof parseOptions>;
 
 /** The arguments a scaling child gets (its --threads, --json and --onnx-dir are added per child). */
 function childArgs(o: Options): string[] {
-  const a: string[] = ['--steps', String(o.steps), '--warmup', String(o.warmup), '--backend', (o.backends ?? ['onednn']).join(',')];
+  const a: string[] = ['--steps', String(o.steps), '--warmup', String(o.warmup), '--rounds', String(o.rounds), '--backend', (o.backends ?? ['onednn']).join(',')];
   if (o.archs?.length) a.push('--arch', o.archs.join(','));
   if (o.caseNames?.length) a.push('--case', o.caseNames.join(','));
   a.push(...(o.peers.length ? ['--peers', o.peers.join(',')] : ['--no-peer']));
   if (o.cpuTrain) a.push('--cpu-train');
   return a;
+}
+
+/** Mult-adds per case network, each built once. */
+function memo(f: (c: SuiteCase) => number): (c: SuiteCase) => number {
+  const done = new Map<string, number>();
+  return (c) => {
+    const k = `${c.arch}/${c.preset}`;
+    if (!done.has(k)) done.set(k, f(c));
+    return done.get(k)!;
+  };
 }
 
 /** One run at one thread count (the process's). */
@@ -98,16 +113,25 @@ async function runOnce(o: Options, command: string, progress: (l: string) => voi
   for (const p of probes) if (!p.available) progress(`backend ${p.name} unavailable: ${p.reason}`);
   const backends = probes.filter((p) => p.available).map((p) => p.name);
   if (backends.length === 0) throw new OptionError('none of the requested backends is available');
+  const host = hostInfo();
   const peers = await setUpPeers(o.peers, { root: repoRoot(), onnxDir: o.onnxDir });
   if (peers.status.some((p) => !p.available)) progress(renderPeers(peers.status.filter((p) => !p.available)));
   try {
-    const rows = await runSuite({ cases: o.cases, backends, steps: o.steps, warmup: o.warmup, cpuTrain: o.cpuTrain, peers: peers.runners, progress });
+    progress('peak: oneDNN sgemm 2048³');
+    const pk = measurePeak(getThreads());
+    const peak = 'missing' in pk ? null : pk;
+    const multAdds = memo(caseMultAdds);
+    const rows = await runSuite({
+      cases: o.cases, backends, steps: o.steps, warmup: o.warmup, rounds: o.rounds, cpuTrain: o.cpuTrain, peers: peers.runners, progress,
+      multAdds: (c) => multAdds(c), peakGflops: peak?.gflops,
+    });
     const int8: Int8Row[] = o.int8 && backends.includes('onednn')
       ? await int8Rows((o.archs ?? ['v1', 'v2']) as Arch[], { steps: o.steps, warmup: o.warmup, progress }) : [];
     return {
       int8,
-      machine: machineLine(), command, threads: threads ?? getThreads(), steps: o.steps, warmup: o.warmup,
-      latencyStepFactor: LATENCY_STEP_FACTOR, backends: probes, peers: peers.status, rows,
+      machine: machineLine(host), host, loadAverageEnd: hostInfo().loadAverage, command, threads: threads ?? getThreads(),
+      steps: o.steps, warmup: o.warmup, rounds: o.rounds, latencyStepFactor: LATENCY_STEP_FACTOR,
+      peak, ...('missing' in pk ? { peakNote: pk.missing } : {}), backends: probes, peers: peers.status, rows,
     };
   } finally {
     peers.dispose();
