@@ -128,10 +128,9 @@ async function runOnce(o: Options, command: string, progress: (l: string) => voi
     const int8: Int8Row[] = o.int8 && backends.includes('onednn')
       ? await int8Rows((o.archs ?? ['v1', 'v2']) as Arch[], { steps: o.steps, warmup: o.warmup, progress }) : [];
     return {
-      int8,
       machine: machineLine(host), host, loadAverageEnd: hostInfo().loadAverage, command, threads: threads ?? getThreads(),
       steps: o.steps, warmup: o.warmup, rounds: o.rounds, latencyStepFactor: LATENCY_STEP_FACTOR,
-      peak, ...('missing' in pk ? { peakNote: pk.missing } : {}), backends: probes, peers: peers.status, rows,
+      peak, ...('missing' in pk ? { peakNote: pk.missing } : {}), backends: probes, peers: peers.status, rows, int8,
     };
   } finally {
     peers.dispose();

@@ -57,7 +57,7 @@ test('--json: one object with the documented keys and one row per selected case;
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(j).filter((k) => k !== 'peakNote'), [
-    'machine', 'host', 'loadAverageEnd', 'command', 'threads', 'steps', 'warmup', 'rounds', 'latencyStepFactor', 'peak', 'backends', 'peers', 'rows',
+    'machine', 'host', 'loadAverageEnd', 'command', 'threads', 'steps', 'warmup', 'rounds', 'latencyStepFactor', 'peak', 'backends', 'peers', 'rows', 'int8',
   ]);
   assert.deepEqual(Object.keys(j.host), ['date', 'cpu', 'cores', 'node', 'loadAverage']);
   assert.equal(j.host.loadAverage.length, 3);
