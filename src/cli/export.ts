@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = v.out as string | undefined;
   if (format === 'tflite') {
     const batch = parseNumber('batch', v.batch as string | undefined, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-    const r = await exportTflite(dir, { out, best: v.best === true, logits: v.logits === true, batch });
+    const r = await exportTflite(dir, { out, best: v.best === true, overwrite: v.overwrite === true, logits: v.logits === true, batch });
     if (v.json) console.log(JSON.stringify(r));
     else {
       console.log(`wrote ${r.file} (${mb(r.bytes)}, ${r.dtype}, ${r.ops.length} ops): input "${r.inputName}" [${r.inputShape.join(', ')}] NHWC float32, ` +

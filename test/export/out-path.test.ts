@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { OptionError } from '../../src/errors.js';
 import { exportOnnx } from '../../src/export/onnx/index.js';
 import { exportTfjs } from '../../src/export/tfjs-export.js';
+import { exportTflite } from '../../src/export/tflite/index.js';
 import { loadRun } from '../../src/run/run-dir.js';
 import { train } from '../../src/train/train.js';
 import { TINY, bandDataset } from '../train/fixture.js';
@@ -90,3 +91,20 @@ test('an existing export is replaced only with overwrite; the default RUN/model.
 });
 
 test.after(() => fs.rm(root, { recursive: true, force: true }));
+
+test('TFLite goes through the same check: never onto the run\'s own files or an existing file without overwrite', async () => {
+  const before = await snapshot(run);
+  for (const f of ['model.json', 'weights.bin', 'meta.json', 'checkpoint/state.json']) {
+    await assert.rejects(exportTflite(run, { out: path.join(run, f), overwrite: true }), refused(/is inside the run directory .*run; an export never writes into a run/));
+  }
+  await assertSame(run, before);
+  const file = path.join(root, 'notes-tflite.txt');
+  await fs.writeFile(file, 'keep me');
+  await assert.rejects(exportTflite(run, { out: file }), refused(/notes-tflite\.txt already exists; choose another path, or replace it with --overwrite/));
+  assert.equal(await fs.readFile(file, 'utf8'), 'keep me');
+  const first = await exportTflite(run, {});
+  assert.equal(first.file, path.join(run, 'model.tflite'));
+  await assert.rejects(exportTflite(run, {}), refused(/model\.tflite already exists/));
+  await exportTflite(run, { overwrite: true });
+  await fs.rm(first.file);
+});

@@ -82,6 +82,7 @@ export const CLI_CASES: CliCase[] = [
   { what: 'eval: model.json without a topology', args: ['eval', 'run-corrupt-model'], code: 1, re: /run-corrupt-model\/model\.json is not a TF\.js layers model/ },
   // export
   { what: 'TFLite export of a layer TFLite has no op for', args: ['export', 'run-selu', '--format', 'tflite'], code: 1, re: /layer Conv1: activation "selu" has no TFLite op/ },
+  { what: 'export tflite onto the run\'s model.json (overwrote it: the run no longer loaded)', args: ['export', 'run', '--format', 'tflite', '--out', 'run/model.json'], code: 2, re: /--out run\/model\.json is inside the run directory run; an export never writes into a run/ },
   { what: 'TFLite export with --batch 0', args: ['export', 'run', '--format', 'tflite', '--batch', '0'], code: 2, re: /--batch must be a positive integer/ },
   { what: '--batch with --format onnx', args: ['export', 'run', '--format', 'onnx', '--batch', '4'], code: 2, re: /--batch applies only to --format tflite/ },
   // predict

@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../../errors.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
+import { checkOutPath } from '../../run/out-path.js';
 import { readInt8Run } from '../int8-run.js';
 import { runMetadata } from '../onnx/index.js';
 import { TfliteConvertOptions, TfliteConverted, convertToTflite } from './convert.js';
@@ -23,6 +24,8 @@ export interface ExportTfliteOptions extends Omit<TfliteConvertOptions, 'metadat
   out?: string;
   /** Export the run's best/ checkpoint. */
   best?: boolean;
+  /** Replace an existing file at `out` (never a run's own files: see run/out-path.ts). */
+  overwrite?: boolean;
 }
 
 export interface TfliteExport extends Omit<TfliteConverted, 'bytes'> {
@@ -53,8 +56,12 @@ async function writeOut(out: string, bytes: Uint8Array): Promise<void> {
  */
 export async function exportTflite(source: string | tfl.LayersModel, o: ExportTfliteOptions = {}): Promise<TfliteExport> {
   const int8 = typeof source === 'string' ? await readInt8Run(source, o.best) : null;
+  const isRun = typeof source === 'string';
+  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, 'model.tflite') : undefined;
+  const out = o.out ?? byDefault;
+  if (!out) throw new OptionError('out (the .tflite file to write) is required when exporting a model object');
+  await checkOutPath(out, { kind: 'file', overwrite: o.overwrite, allowInRun: byDefault, source: isRun ? source : undefined });
   if (int8 && typeof source === 'string') {
-    const out = o.out ?? path.join(source, 'model.tflite');
     const logits = o.logits === true && int8.model.softmax;
     const metadata = { ...runMetadata(int8.meta, { logits, inputLayout: 'nhwc' }, await packageVersion()), quantization: 'int8' };
     const converted = convertInt8ToTflite(int8.model, {
@@ -67,15 +74,12 @@ export async function exportTflite(source: string | tfl.LayersModel, o: ExportTf
   }
   let model: tfl.LayersModel;
   let meta: RunMeta | null = null;
-  let out = o.out;
   if (typeof source === 'string') {
     const run = await loadRun(source, { best: o.best });
     model = run.model;
     meta = run.meta;
-    out ??= path.join(o.best ? path.join(source, 'best') : source, 'model.tflite');
   } else {
     model = source;
-    if (!out) throw new OptionError('out (the .tflite file to write) is required when exporting a model object');
   }
   try {
     const logits = o.logits === true && meta?.output !== 'logits';
