@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 #include "kernels.h"
+#include "slot-pool.h"
 
 using namespace dnnl;
 using tag = memory::format_tag;
@@ -156,20 +157,7 @@ void InferExec::allocate() {
   }
   lastUse[root[g_.output]] = int(steps_.size());
   slot_.assign(T, -1);
-  std::vector<char> busy;
-  std::vector<long> size;
-  auto take = [&](long n) {
-    int best = -1;
-    for (size_t k = 0; k < busy.size(); ++k)
-      if (!busy[k] && size[k] >= n && (best < 0 || size[k] < size[size_t(best)])) best = int(k);
-    if (best < 0) {
-      best = int(busy.size());
-      busy.push_back(0);
-      size.push_back(n);
-    }
-    busy[size_t(best)] = 1;
-    return best;
-  };
+  SlotPool pool;
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step& s = steps_[i];
     const int out = root[s.out];
@@ -180,16 +168,15 @@ void InferExec::allocate() {
       slot_[out] = slot_[res];
       lastUse[res] = -2;  // its buffer now belongs to `out`
     } else {
-      slot_[out] = take(elems(out));
+      slot_[out] = pool.take(elems(out));
     }
     for (int t : s.op->in) {
       int r = root[t];
-      if (r > 0 && lastUse[r] == int(i)) busy[size_t(slot_[r])] = 0;
+      if (r > 0 && lastUse[r] == int(i)) pool.release(slot_[r]);
     }
-    if (res > 0 && lastUse[res] == int(i)) busy[size_t(slot_[res])] = 0;
+    if (res > 0 && lastUse[res] == int(i)) pool.release(slot_[res]);
   }
-  bufs_.resize(busy.size());
-  for (size_t k = 0; k < busy.size(); ++k) bufs_[k].resize(size_t(size[k]));
+  pool.allocate(bufs_);
   for (Step& s : steps_)
     s.inPlace = s.residual >= 0 && root[s.residual] > 0 && slot_[root[s.residual]] == slot_[root[s.out]];
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include "plan.h"
+#include "slot-pool.h"
 
 using namespace dnnl;
 using tag = memory::format_tag;
@@ -120,29 +121,15 @@ void Exec::allocate() {
     for (int t : steps_[i]->op->in) lastUse[size_t(t)] = int(i);
   lastUse[size_t(m_.output)] = int(steps_.size());
   slot_.assign(T, -1);
-  std::vector<char> busy;
-  std::vector<long> size;
-  auto take = [&](long n) {
-    int best = -1;
-    for (size_t k = 0; k < busy.size(); ++k)
-      if (!busy[k] && size[k] >= n && (best < 0 || size[k] < size[size_t(best)])) best = int(k);
-    if (best < 0) {
-      best = int(busy.size());
-      busy.push_back(0);
-      size.push_back(n);
-    }
-    busy[size_t(best)] = 1;
-    return best;
-  };
-  slot_[0] = take(N_ * m_.tensors[0].size());
+  plan::SlotPool pool;
+  slot_[0] = pool.take(N_ * m_.tensors[0].size());
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Op& op = *steps_[i]->op;
-    slot_[size_t(op.out)] = take(N_ * m_.tensors[size_t(op.out)].size());
+    slot_[size_t(op.out)] = pool.take(N_ * m_.tensors[size_t(op.out)].size());
     for (int t : op.in)
-      if (lastUse[size_t(t)] == int(i)) busy[size_t(slot_[size_t(t)])] = 0;
+      if (lastUse[size_t(t)] == int(i)) pool.release(slot_[size_t(t)]);
   }
-  bufs_.resize(busy.size());
-  for (size_t k = 0; k < busy.size(); ++k) bufs_[k].resize(size_t(size[k]));
+  pool.allocate(bufs_);
 }
 
 void Exec::forward(const float* x) {

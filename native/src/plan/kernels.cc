@@ -93,6 +93,29 @@ void bnApply(const float* y, long R, int C, const float* a, const float* b, int 
   });
 }
 
+// One row's share of BN's two gradient sums: Σ g and Σ g·(y − mean), g the gradient after the activation.
+template <int kA>
+inline void bnRowSums(const float* __restrict yr, const float* __restrict dr, const float* a, const float* b,
+                      const float* mean, double* __restrict a0, double* __restrict a1, int C) {
+#pragma omp simd
+  for (int c = 0; c < C; ++c) {
+    float g = kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c];
+    a0[c] += g;
+    a1[c] += g * (yr[c] - mean[c]);
+  }
+}
+
+// The gradient a residual add hands unchanged to its other input: written, or added to what is there.
+inline void passResidual(const float* __restrict dr, float* __restrict o, int C, bool acc) {
+  if (acc) {
+#pragma omp simd
+    for (int c = 0; c < C; ++c) o[c] += dr[c];
+  } else {
+#pragma omp simd
+    for (int c = 0; c < C; ++c) o[c] = dr[c];
+  }
+}
+
 void bnBackward(const float* y, const float* dout, long R, int C, const float* a, const float* b,
                 const float* mean, const float* invstd, const float* gamma, int act, float* dy, bool accDy,
                 float* dgamma, float* dbeta, float* dres, bool accRes) {
@@ -102,24 +125,8 @@ void bnBackward(const float* y, const float* dout, long R, int C, const float* a
     channelReduce(R, C, 2, s, [&](long r, double* acc) {
       const float* __restrict yr = y + r * C;
       const float* __restrict dr = dout + r * C;
-      double* __restrict a0 = acc;
-      double* __restrict a1 = acc + C;
-#pragma omp simd
-      for (int c = 0; c < C; ++c) {
-        float g = kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c];
-        a0[c] += g;
-        a1[c] += g * (yr[c] - mean[c]);
-      }
-      if (dres) {
-        float* __restrict o = dres + r * C;
-        if (accRes) {
-#pragma omp simd
-          for (int c = 0; c < C; ++c) o[c] += dr[c];
-        } else {
-#pragma omp simd
-          for (int c = 0; c < C; ++c) o[c] = dr[c];
-        }
-      }
+      bnRowSums<kA>(yr, dr, a, b, mean, acc, acc + C, C);
+      if (dres) passResidual(dr, dres + r * C, C, accRes);
     });
   });
   std::vector<float> kk(C), mdb(C), mdg(C);
@@ -175,16 +182,7 @@ void bnBackwardFrozen(const float* y, const float* dout, long R, int C, const fl
           for (int c = 0; c < C; ++c) o[c] = a[c] * (kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c]);
         }
       }
-      if (dres) {
-        float* __restrict o = dres + r * C;
-        if (accRes) {
-#pragma omp simd
-          for (int c = 0; c < C; ++c) o[c] += dr[c];
-        } else {
-#pragma omp simd
-          for (int c = 0; c < C; ++c) o[c] = dr[c];
-        }
-      }
+      if (dres) passResidual(dr, dres + r * C, C, accRes);
     }
   });
   if (!dgamma && !dbeta) return;
@@ -194,14 +192,7 @@ void bnBackwardFrozen(const float* y, const float* dout, long R, int C, const fl
     channelReduce(R, C, 2, s, [&](long r, double* acc) {
       const float* __restrict yr = y + r * C;
       const float* __restrict dr = dout + r * C;
-      double* __restrict a0 = acc;
-      double* __restrict a1 = acc + C;
-#pragma omp simd
-      for (int c = 0; c < C; ++c) {
-        float g = kA ? dr[c] * actD(kA, std::fma(yr[c], a[c], b[c])) : dr[c];
-        a0[c] += g;
-        a1[c] += g * (yr[c] - mean[c]);
-      }
+      bnRowSums<kA>(yr, dr, a, b, mean, acc, acc + C, C);
     });
   });
   for (int c = 0; c < C; ++c) {
