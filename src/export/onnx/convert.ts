@@ -40,10 +40,11 @@ export interface Converted {
   ops: string[];
 }
 
-const key = (layer: string, node: number, tensor: number) => `${layer}:${node}:${tensor}`;
+/** The key of a layer output tensor in the converters' value maps. */
+export const key = (layer: string, node: number, tensor: number) => `${layer}:${node}:${tensor}`;
 
 /** The output layer whose softmax --logits removes; OptionError when the output is no softmax. */
-function softmaxOutputLayer(model: tfl.LayersModel): string {
+export function softmaxOutputLayer(model: tfl.LayersModel): string {
   const last = model.outputLayers[0] as Layer;
   const cfg = last.getConfig() as { activation?: string };
   if (cfg.activation === 'softmax' || last.getClassName() === 'Softmax') return last.name;

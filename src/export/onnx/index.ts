@@ -57,7 +57,8 @@ export function runMetadata(meta: RunMeta | null, o: ConvertOptions, version: st
   };
 }
 
-async function packageVersion(): Promise<string> {
+/** This package's version, for the exported files' producer fields ('' when package.json cannot be read). */
+export async function packageVersion(): Promise<string> {
   try {
     const pkg = JSON.parse(await fs.readFile(new URL('../../../../package.json', import.meta.url), 'utf8'));
     return String(pkg.version);

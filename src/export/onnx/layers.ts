@@ -185,12 +185,16 @@ function rescaling(ctx: ConvertContext, layer: Layer, [x]: Value[]): Value {
 
 function softmaxLayer(ctx: ConvertContext, layer: Layer, [x]: Value[]): Value {
   const axis = config(layer).axis;
-  if (axis !== undefined && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
+  if (!softmaxOnLastAxis(axis)) {
     throw new UnsupportedLayer(`layer ${layer.name}: Softmax on axis ${JSON.stringify(axis)} cannot be exported`);
   }
   if (ctx.dropActivationOf === layer.name) return x;
   return activation(ctx, 'softmax', x, layer.name);
 }
+
+/** Whether a Softmax layer's axis is the channel axis (-1, [-1] or unset): the only one either exporter writes. */
+export const softmaxOnLastAxis = (axis: unknown): boolean =>
+  axis === undefined || axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1);
 
 const identity: Converter = (_ctx, _layer, [x]) => x;
 

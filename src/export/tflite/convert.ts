@@ -6,6 +6,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OptionError } from '../../errors.js';
+import { key, softmaxOutputLayer } from '../onnx/convert.js';
 import { planFolds } from '../onnx/fold.js';
 import type { Layer } from '../onnx/values.js';
 import { TfliteContext, TValue, UnsupportedTfliteLayer } from './context.js';
@@ -37,14 +38,7 @@ export interface TfliteConverted {
   ops: OpName[];
 }
 
-const key = (layer: string, node: number, tensor: number) => `${layer}:${node}:${tensor}`;
 
-function softmaxOutputLayer(model: tfl.LayersModel): string {
-  const last = model.outputLayers[0] as Layer;
-  const cfg = last.getConfig() as { activation?: string };
-  if (cfg.activation === 'softmax' || last.getClassName() === 'Softmax') return last.name;
-  throw new OptionError(`--logits: the model's output layer ${last.name} has no softmax to remove`);
-}
 
 function inputShapeOf(model: tfl.LayersModel): number[] {
   return (model.inputs[0].shape.slice(1) as (number | null)[]).map((d) => {

@@ -11,7 +11,7 @@ import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
 import { checkOutPath } from '../../run/out-path.js';
 import { readInt8Run } from '../int8-run.js';
-import { runMetadata } from '../onnx/index.js';
+import { packageVersion, runMetadata } from '../onnx/index.js';
 import { TfliteConvertOptions, TfliteConverted, convertToTflite } from './convert.js';
 import { convertInt8ToTflite } from './int8.js';
 
@@ -34,15 +34,6 @@ export interface TfliteExport extends Omit<TfliteConverted, 'bytes'> {
   /** 'float32' (or 'int8' for a quantized run). */
   dtype: 'float32' | 'int8';
   metadata: Record<string, string>;
-}
-
-async function packageVersion(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await fs.readFile(new URL('../../../../package.json', import.meta.url), 'utf8'));
-    return String(pkg.version);
-  } catch {
-    return '';
-  }
 }
 
 async function writeOut(out: string, bytes: Uint8Array): Promise<void> {

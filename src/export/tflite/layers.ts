@@ -4,7 +4,7 @@
  * following ReLU/ReLU6 as their fused activation; Keras' ZeroPadding2D + 'valid' becomes SAME padding when
  * it pads exactly as SAME does, else a PAD op.
  */
-import { bnParams, paddingOf } from '../onnx/layers.js';
+import { bnParams, paddingOf, softmaxOnLastAxis } from '../onnx/layers.js';
 import { BnParams, Layer, config, outShape, pair, samePads, weightsOf } from '../onnx/values.js';
 import { cappedRelu, scalarOp, tfliteActivation, unaryOp } from './activations.js';
 import { TfliteContext, TfliteConverter, TValue, UnsupportedTfliteLayer } from './context.js';
@@ -179,7 +179,7 @@ function reluLayer(ctx: TfliteContext, layer: Layer, [x]: TValue[]): TValue {
 
 function softmaxLayer(ctx: TfliteContext, layer: Layer, [x]: TValue[]): TValue {
   const axis = config(layer).axis;
-  if (axis !== undefined && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
+  if (!softmaxOnLastAxis(axis)) {
     throw new UnsupportedTfliteLayer(`layer ${layer.name}: Softmax on axis ${JSON.stringify(axis)} cannot be exported`);
   }
   if (ctx.dropActivationOf === layer.name) return x;
