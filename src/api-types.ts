@@ -114,6 +114,11 @@ export interface PredictResponse {
   batch: number;
 }
 
+/** `mobilenet embed --json`: each image (as named on the command line) → its features. */
+export interface EmbedJson {
+  [image: string]: number[];
+}
+
 /** Every error answer: one line. */
 export interface ErrorResponse {
   error: string;

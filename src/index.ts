@@ -59,7 +59,11 @@ export type {
 } from './train/index.js';
 export { evaluate, predict, evaluateModel, perClassMetrics, confusionSvg, mistakesPng } from './evaluate/index.js';
 export type { EvaluateOptions, Evaluation, EvalResult, ClassMetrics, Mistake, Prediction, ImagePrediction } from './evaluate/index.js';
-export type { ModelInfo, PredictResponse, ErrorResponse, CurvePoint } from './api-types.js';
+export { embed, penultimateLayer } from './evaluate/index.js';
+export type { EmbedOptions, Embeddings, ImageEmbedding } from './evaluate/index.js';
+export { featureModel } from './engine/features.js';
+export type { FeatureModel } from './engine/features.js';
+export type { ModelInfo, PredictResponse, ErrorResponse, CurvePoint, EmbedJson } from './api-types.js';
 export { pretrained } from './weights/pretrained.js';
 export type { PretrainedOptions, PretrainedResult } from './weights/pretrained.js';
 export { readWeightSource, applyWeights, PREPROCESS_MODES } from './weights/index.js';

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: () => import('./train.js'),
   eval: () => import('./eval.js'),
   predict: () => import('./predict.js'),
+  embed: () => import('./embed.js'),
   serve: () => import('./serve.js'),
   bench: () => import('./bench.js'),
   export: () => import('./export.js'),

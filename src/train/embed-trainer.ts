@@ -10,6 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { iterateBatches } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import { Engine, engineOptimizer } from '../engine/engine.js';
+import { featureModel } from '../engine/features.js';
 import type { OptSettings } from '../engine/optimizer-state.js';
 import { ModelRunner, modelRunner } from '../engine/runner.js';
 import { HEAD_POOL } from '../models/transfer-head.js';
@@ -38,7 +39,7 @@ export function embedSplit(backbone: Engine, split: Split, norm: { mean: number[
 
 /** A model from input to the head's pooling output (shares the layers). */
 export function backboneModel(model: tfl.LayersModel): tfl.LayersModel {
-  return tfl.model({ inputs: model.inputs, outputs: model.getLayer(HEAD_POOL).output as tfl.SymbolicTensor });
+  return featureModel(model, HEAD_POOL).model;
 }
 
 /** The head alone on [1, 1, C] features: Flatten → the model's head layers' configs, weights copied. */
