@@ -30,7 +30,14 @@ export async function imagenetPath(o: ReadWeightOptions): Promise<string> {
     md5: f.md5, onProgress: o.onProgress, onBytes: o.onBytes,
     offlineHint: `without network, put Keras's ${f.fileName} at ${dest}`,
     check: async (tmp) => {
-      const src = await readKerasH5(tmp, `${f.fileName} from ${url}`);
+      let src: WeightSource;
+      try {
+        src = await readKerasH5(tmp, `${f.fileName} from ${url}`);
+      } catch (e) { // V1/V2 files have no published MD5: a download that ended early is caught here (the temporary file is removed)
+        if (!(e instanceof DataError)) throw e;
+        const detail = e.message.split(`${tmp}: `).join('').split(tmp).join('the file');
+        throw new DataError(`downloaded ${f.fileName} from ${url} is not a complete Keras weights file (${detail}): refused, nothing was saved`);
+      }
       checkNetwork(src, want, `${f.fileName} from ${url}`);
     },
   });

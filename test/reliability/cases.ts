@@ -109,6 +109,15 @@ export const CLI_CASES: CliCase[] = [
   { what: 'weights.bin: a NaN weight', args: ['predict', 'run-nan', 'digit.png'], code: 1, re: /weights\.bin: weight Conv1\/kernel holds NaN/ },
   { what: 'weights.bin: 4 bytes short', args: ['predict', 'run-short-weights', 'digit.png'], code: 1, re: /model\.json expects/ },
   { what: 'history.json broken (predict does not need it)', args: ['predict', 'run-history', 'digit.png'], code: 0, re: /warning: .*history\.json is not valid JSON; ignored/ },
+  // embed
+  { what: 'embed without an image', args: ['embed', 'run'], code: 2, re: /embed needs a run directory and at least one image/ },
+  { what: 'embed --layer naming no layer', args: ['embed', 'run', 'digit.png', '--layer', 'conv_99'], code: 2, re: /layer "conv_99" is not a layer of run\/model\.json \(layers: Conv1, bn_Conv1, .*, predictions; 151 in all/ },
+  { what: 'embed --layer naming the input', args: ['embed', 'run', 'digit.png', '--layer', 'input_1'], code: 2, re: /layer "input_1" is the input of run\/model\.json, not features of it; name a layer after it/ },
+  { what: 'embed --batch-size 0', args: ['embed', 'run', 'digit.png', '--batch-size', '0'], code: 2, re: /--batch-size must be an integer in 1\.\.1024/ },
+  { what: 'embed: missing image', args: ['embed', 'run', 'digit.png', 'missing.png'], code: 1, re: /missing\.png: file not found/ },
+  { what: 'embed: a text file named .png', args: ['embed', 'run', 'not-an-image.png'], code: 1, re: /not-an-image\.png: cannot decode image/ },
+  { what: 'embed: a device as the image', args: ['embed', 'run', '/dev/zero'], code: 1, re: /\/dev\/zero: is a character device, not an image file/ },
+  { what: 'embed: a directory as the image', args: ['embed', 'run', 'photos'], code: 1, re: /photos: is a directory, not a file/ },
   // export
   { what: 'export onnx onto the run\'s model.json (overwrote it: the run no longer loaded)', args: ['export', 'run', '--format', 'onnx', '--out', 'run/model.json'], code: 2, re: /--out run\/model\.json is inside the run directory run; an export never writes into a run/ },
   { what: 'export onnx onto the run\'s weights.bin', args: ['export', 'run', '--format', 'onnx', '--out', 'run/weights.bin'], code: 2, re: /--out run\/weights\.bin is inside the run directory run/ },

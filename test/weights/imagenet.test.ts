@@ -2,9 +2,12 @@
  * `imagenet` as Keras resolves it, against a loopback HTTP server standing in for Keras's storage: the Keras file
  * name per family/alpha/rows/top, cached in $KERAS_HOME/models, used offline afterwards; a truncated, wrong-MD5 or
  * wrong-network download is refused and nothing is left in the cache; no network and no cache is one line saying
- * which file to put where.
+ * which file to put where. Through the CLI: a download cut mid-body (with a Content-Length, or chunked), or ended
+ * cleanly after half the file (caught by the MD5, or for V1/V2 files, which Keras publishes none for, by the HDF5
+ * check), is one line naming the file and the URL, and leaves no file in $KERAS_HOME/models and no run.
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +18,7 @@ import { OptionError } from '../../src/errors.js';
 import { buildModel } from '../../src/models/presets.js';
 import { imagenetFile, kerasCacheDir } from '../../src/weights/imagenet-files.js';
 import { readWeightSource } from '../../src/weights/index.js';
+import { CLI } from '../helpers.js';
 import { haveH5py, knownLayers, tmpDir, writeH5 } from './h5-fixtures.js';
 
 const skip = haveH5py() ? false : 'h5py is not installed (Debian python3-h5py)';
@@ -32,15 +36,16 @@ before(async () => {
   await fs.mkdir(path.join(served, 'mobilenet_v3'), { recursive: true });
   server = http.createServer((req, res) => {
     requests.push(req.url!);
-    const cut = req.url!.startsWith('/cut/'); // under /cut/: half the promised bytes, then the connection drops
-    const file = path.join(served, decodeURIComponent(req.url!.slice(cut ? 4 : 0)));
+    // under /cut/: a Content-Length, half the promised bytes, then the connection drops; /chunked-cut/: no length
+    // (chunked), half, then the connection drops before the last chunk; /short/: chunked, half, and a clean end
+    const mode = /^\/(cut|chunked-cut|short)\//.exec(req.url!)?.[1];
+    const file = path.join(served, decodeURIComponent(req.url!.slice(mode ? mode.length + 1 : 0)));
     fs.readFile(file).then((bytes) => {
-      res.writeHead(200, { 'content-length': String(bytes.length) });
-      if (cut) {
-        res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy());
-        return;
-      }
-      res.end(bytes);
+      res.writeHead(200, mode === 'chunked-cut' || mode === 'short' ? {} : { 'content-length': String(bytes.length) });
+      const half = bytes.subarray(0, bytes.length >> 1);
+      if (mode === 'short') res.end(half);
+      else if (mode) res.write(half, () => setTimeout(() => res.destroy(), 20));
+      else res.end(bytes);
     }, () => { res.writeHead(404).end(); });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -148,3 +153,50 @@ test('no network and no cached file: one line naming the file, the URL and where
     process.env.MOBILENET_WEIGHTS_URL = base;
   }
 });
+
+/** `mobilenet ...args` in a child process, asynchronously (this process serves the downloads meanwhile). */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Every file under `d` (none when it does not exist). */
+async function filesUnder(d: string): Promise<string[]> {
+  return (await fs.readdir(d, { recursive: true }).catch(() => [] as string[])).sort();
+}
+
+for (const [mode, arch, reason] of [
+  ['cut', 'v2', /download of (\S+) from (\S+) was (interrupted after \d+ of \d+ bytes|cut short: \d+ of \d+ bytes)/],
+  ['chunked-cut', 'v2', /download of (\S+) from (\S+) was interrupted after \d+ of \? bytes/],
+  ['short', 'v2', /downloaded (\S+) from (\S+) is not a complete Keras weights file \(.*truncated file.*\): refused, nothing was saved/],
+  ['short', 'v3-small', /downloaded (\S+) from (\S+) has MD5 [0-9a-f]{32}, Keras publishes [0-9a-f]{32}: refused, nothing was saved/],
+] as const) {
+  const what = mode === 'cut' ? 'with a Content-Length, the connection dropped mid-body'
+    : mode === 'chunked-cut' ? 'chunked, the connection dropped before the last chunk' : `chunked, ended cleanly after half the file (${arch === 'v2' ? 'no MD5: the HDF5 check' : 'the MD5'})`;
+  test(`mobilenet pretrained --weights imagenet, download ${what}: one line naming the file and URL, nothing left in $KERAS_HOME/models`, { skip }, async () => {
+    const home2 = path.join(dir, `home-${mode}-${arch}`);
+    const out = path.join(dir, `run-${mode}-${arch}`);
+    const args = arch === 'v2'
+      ? ['--arch', 'v2', '--alpha', '0.75', '--input', '96x96x3', '--no-top', '--pooling', 'avg']
+      : ['--arch', 'v3-small', '--minimalistic', '--no-top', '--pooling', 'avg'];
+    const f = imagenetFile(arch === 'v2' ? { arch, alpha: 0.75, inputShape: [96, 96, 3], includeTop: false } : { arch, minimalistic: true, includeTop: false });
+    const family = arch === 'v2' ? 'mobilenet_v2' : 'mobilenet_v3';
+    const model = arch === 'v2' ? buildModel('v2', { alpha: 0.75, inputShape: [96, 96, 3], includeTop: false, pooling: 'avg' })
+      : buildModel('v3-small', { minimalistic: true, includeTop: false, inputShape: [32, 32, 3] });
+    writeH5(path.join(served, family, f.fileName), knownLayers(model), 'keras2');
+    const r = await cli(['pretrained', ...args, '--weights', 'imagenet', '--out', out], { KERAS_HOME: home2, MOBILENET_WEIGHTS_URL: `${base}/${mode}` });
+    assert.equal(r.status, 1, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('mobilenet:'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const m = reason.exec(lines[0]);
+    assert.ok(m, lines[0]);
+    assert.equal(m[1], f.fileName);
+    assert.equal(m[2], `${base}/${mode}/${family}/${f.fileName}`);
+    assert.deepEqual(await filesUnder(path.join(home2, 'models')), [], 'no partial or temporary file in the cache');
+    await assert.rejects(fs.stat(out), 'no run written');
+  });
+}
