@@ -108,6 +108,7 @@ export const CLI_CASES: CliCase[] = [
   { what: 'meta.json: truncated', args: ['predict', 'run-bad-meta', 'digit.png'], code: 1, re: /meta\.json is not valid JSON/ },
   { what: 'weights.bin: a NaN weight', args: ['predict', 'run-nan', 'digit.png'], code: 1, re: /weights\.bin: weight Conv1\/kernel holds NaN/ },
   { what: 'weights.bin: 4 bytes short', args: ['predict', 'run-short-weights', 'digit.png'], code: 1, re: /model\.json expects/ },
+  { what: 'weights.bin: a directory (was "are 4096 bytes")', args: ['predict', 'run-weights-dir', 'digit.png'], code: 1, re: /weights shard run-weights-dir\/weights\.bin \(named in run-weights-dir\/model\.json\) is a directory, not a file/ },
   { what: 'history.json broken (predict does not need it)', args: ['predict', 'run-history', 'digit.png'], code: 0, re: /warning: .*history\.json is not valid JSON; ignored/ },
   // export
   { what: 'export onnx onto the run\'s model.json (overwrote it: the run no longer loaded)', args: ['export', 'run', '--format', 'onnx', '--out', 'run/model.json'], code: 2, re: /--out run\/model\.json is inside the run directory run; an export never writes into a run/ },

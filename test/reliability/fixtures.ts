@@ -69,6 +69,10 @@ export async function makeFixtures(root: string): Promise<void> {
     const w = await fs.readFile(path.join(d, 'weights.bin'));
     await fs.writeFile(path.join(d, 'weights.bin'), w.subarray(0, w.length - 4));
   });
+  await variant(root, 'run-weights-dir', async (d) => {
+    await fs.rm(path.join(d, 'weights.bin'));
+    await fs.mkdir(path.join(d, 'weights.bin'));
+  });
   await variant(root, 'run-no-data', (d) => meta(d, (m) => { m.dataset = 'folder:gone'; }));
   const q = runCli(['quantize', 'run', '--out', 'run-int8', '--calibrate', '24'], { cwd: root, timeout: 120_000 });
   if (q.status !== 0) throw new Error(`fixture quantization failed: ${q.stderr}`);

@@ -77,6 +77,17 @@ test('non-finite weights are refused, naming the weight', async () => {
   await refused(dir, 'weights.bin', /weight Conv1\/kernel holds NaN \(at index 0\)/);
 });
 
+test('issue 19 item 17: a weights.bin that is a directory is named as such (was "are 4096 bytes")', async () => {
+  const dir = await runDir();
+  await fs.rm(path.join(dir, 'weights.bin'));
+  await fs.mkdir(path.join(dir, 'weights.bin'));
+  await assert.rejects(loadRun(dir), (e: unknown) => {
+    assert.ok(e instanceof DataError, String(e));
+    assert.equal(e.message, `weights shard ${path.join(dir, 'weights.bin')} (named in ${path.join(dir, 'model.json')}) is a directory, not a file`);
+    return true;
+  });
+});
+
 test('a broken history.json or curve.json is a warning, not a failure', async () => {
   const dir = await runDir();
   await fs.writeFile(path.join(dir, 'history.json'), '{"epoch": ');
