@@ -151,7 +151,7 @@ export const CLI_CASES: CliCase[] = [
   { what: 'imagenet offline, not in the Keras cache', args: ['pretrained', '--arch', 'v2', '--weights', 'imagenet', '--out', 'pre'], code: 1, env: { KERAS_HOME: 'keras-home', MOBILENET_WEIGHTS_URL: 'http://127.0.0.1:2' }, re: /cannot download mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1\.0_224\.h5 from http:\/\/127\.0\.0\.1:2\/mobilenet_v2\/\S+: ECONNREFUSED; without network, put Keras's \S+ at keras-home\/models\/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1\.0_224\.h5$/ },
   { what: 'pretrained --out an existing run', args: ['pretrained', '--arch', 'v2', '--weights', 'v2-a035.h5', '--out', 'run'], code: 2, re: /run already holds a run; replace it with --overwrite \(nothing was changed\)/ },
   { what: 'keras-h5 export inside the run directory', args: ['export', 'run', '--format', 'keras-h5', '--out', 'run/w.h5'], code: 2, re: /run\/w\.h5 is inside the run directory run/ },
-  { what: 'keras-h5 export over an existing file', args: ['export', 'run', '--format', 'keras-h5', '--out', 'v2-a035.h5'], code: 2, re: /--out v2-a035\.h5 exists; replace it with --overwrite/ },
+  { what: 'keras-h5 export over an existing file', args: ['export', 'run', '--format', 'keras-h5', '--out', 'v2-a035.h5'], code: 2, re: /--out v2-a035\.h5 already exists; choose another path, or replace it with --overwrite/ },
   // quantize
   { what: 'quantize without --out', args: ['quantize', 'run'], code: 2, re: /quantize needs --out RUN-INT8/ },
   { what: 'quantize --calibrate 0', args: ['quantize', 'run', '--out', 'q-zero', '--calibrate', '0'], code: 2, re: /--calibrate must be a positive integer/, absent: 'q-zero' },
