@@ -104,6 +104,8 @@ export const CLI_CASES: CliCase[] = [
   { what: 'meta.json: inputShape a string', args: ['predict', 'run-shape-string', 'digit.png'], code: 1, re: /"inputShape" must be \[H, W, C\]/ },
   { what: 'meta.json: inputShape not the model\'s', args: ['predict', 'run-shape-wrong', 'digit.png'], code: 1, re: /"inputShape" 16x16x1 does not match the model's input 8x8x1/ },
   { what: 'meta.json: 2 labels for 3 outputs', args: ['predict', 'run-labels', 'digit.png'], code: 1, re: /2 labels for a model with 3 outputs/ },
+  { what: 'meta.json: "output": "logits" on a model ending in softmax (softmax was applied twice, silently)', args: ['predict', 'run-logits-softmax', 'digit.png'], code: 1, re: /run-logits-softmax\/meta\.json: "output" is "logits" but the model ends in a softmax \(layer "predictions" of model\.json\)/ },
+  { what: 'meta.json: "output": "probabilities" on a model without softmax', args: ['predict', 'run-probs-linear', 'digit.png'], code: 1, re: /run-probs-linear\/meta\.json: "output" is "probabilities" but the model's last layer "predictions" has no softmax/ },
   { what: 'meta.json: std 0', args: ['predict', 'run-std0', 'digit.png'], code: 1, re: /"normalization\.std" must be > 0/ },
   { what: 'meta.json: truncated', args: ['predict', 'run-bad-meta', 'digit.png'], code: 1, re: /meta\.json is not valid JSON/ },
   { what: 'weights.bin: a NaN weight', args: ['predict', 'run-nan', 'digit.png'], code: 1, re: /weights\.bin: weight Conv1\/kernel holds NaN/ },

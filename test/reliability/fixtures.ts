@@ -73,6 +73,10 @@ export async function makeFixtures(root: string): Promise<void> {
     await fs.rm(path.join(d, 'weights.bin'));
     await fs.mkdir(path.join(d, 'weights.bin'));
   });
+  await variant(root, 'run-logits-softmax', (d) => meta(d, (m) => { m.output = 'logits'; }));
+  await variant(root, 'run-probs-linear', (d) => model(d, (j) => {
+    layers(j).find((l) => l.name === 'predictions')!.config.activation = 'linear';
+  }));
   await variant(root, 'run-no-data', (d) => meta(d, (m) => { m.dataset = 'folder:gone'; }));
   const q = runCli(['quantize', 'run', '--out', 'run-int8', '--calibrate', '24'], { cwd: root, timeout: 120_000 });
   if (q.status !== 0) throw new Error(`fixture quantization failed: ${q.stderr}`);
