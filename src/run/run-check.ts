@@ -125,6 +125,27 @@ export function checkRunModel(model: tfl.LayersModel, meta: RunMeta, dir: string
   checkProbe(model, meta, dir);
 }
 
+/** A label list for a message: the first few names, then how many in all. */
+export function shortLabels(labels: readonly string[], n = 5): string {
+  const shown = labels.slice(0, n).map((l) => JSON.stringify(l)).join(', ');
+  return `[${shown}${labels.length > n ? `, … ${labels.length} in all` : ''}]`;
+}
+
+/**
+ * Why a dataset's labels are not the run's (names or order), in words, or null when they are the same list.
+ * Class i of the dataset is class i of the model: a label set of other names (Fashion-MNIST for an MNIST run, a
+ * folder of a..j for 0..9) or the same names in another order would score against the wrong classes.
+ */
+export function labelMismatch(datasetName: string, datasetLabels: readonly string[], runLabels: readonly string[]): string | null {
+  if (datasetLabels.length === runLabels.length && datasetLabels.every((l, i) => l === runLabels[i])) return null;
+  const sameSet = datasetLabels.length === runLabels.length && [...datasetLabels].sort().join('\u0000') === [...runLabels].sort().join('\u0000');
+  const i = datasetLabels.findIndex((l, k) => l !== runLabels[k]);
+  return sameSet
+    ? `dataset ${datasetName} has the run's labels in another order (class ${i} is ${JSON.stringify(datasetLabels[i])} there, `
+      + `${JSON.stringify(runLabels[i])} in the run): dataset ${shortLabels(datasetLabels)}, run ${shortLabels(runLabels)}`
+    : `dataset ${datasetName} has labels ${shortLabels(datasetLabels)}, the run ${shortLabels(runLabels)}`;
+}
+
 /** Throws unless the run has a classifier: a feature extractor (`pretrained --no-top`) has no classes to predict. */
 export function requireClassifier(meta: RunMeta, dir: string): void {
   if (meta.output === 'features') {

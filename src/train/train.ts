@@ -10,6 +10,7 @@ import { checkBatchMemory } from '../cost/memory.js';
 import { loadLayersModel } from '../format/layers-format.js';
 import { publishQuantized } from '../run/publish-quantized.js';
 import { logitsModel } from '../run/model-files.js';
+import { labelMismatch } from '../run/run-check.js';
 import type { QuantizeDtype } from '../format/quantize.js';
 import type { SwapFault } from '../run/atomic-dir.js';
 import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
@@ -167,6 +168,12 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
   const isMemory = !/^(mnist|fashion-mnist|folder:)/.test(st.meta.dataset);
   if (isMemory && !cfg.dataset) throw new DataError(`${dir} was trained on an in-memory dataset: pass it to resumeTraining`);
   const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
+  const mismatch = labelMismatch(data.dataset.name, data.dataset.labels, st.meta.labels);
+  if (mismatch) {
+    ck.model.dispose();
+    throw new DataError(`${mismatch}: ${dir} cannot continue on other classes (has the dataset changed since the run started?); `
+      + 'train a new run, or a transfer run with train --from');
+  }
   checkStepsPerEpoch(st, Math.ceil(data.train.count / st.options.batchSize), path.join(ck.from, 'state.json'));
   if (st.meta.transfer) data.dataset = { ...data.dataset, mean: [...st.meta.normalization.mean], std: [...st.meta.normalization.std] };
   const opt = makeOptimizer(st.options.optimizer, st.options.lr);
