@@ -4,7 +4,7 @@
  * (writeFailure), so the CLI prints one line naming the path ("read-only", "no space left on device") instead
  * of `internal error: EROFS …`.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './errors.js';
 
@@ -20,6 +20,17 @@ const FULL: Record<string, string> = {
   ENOSPC: 'no space left on device',
   EDQUOT: 'disk quota exceeded',
 };
+
+/** What a path that is not a regular file is, in words ('a directory', 'a character device', ...). */
+export function fileKind(st: Stats): string {
+  if (st.isFile()) return 'a regular file';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
 
 const codeOf = (e: unknown) => (e as NodeJS.ErrnoException | null)?.code ?? '';
 

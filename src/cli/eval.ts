@@ -14,9 +14,10 @@ import { oneOf, parseCommandArgs, positiveInt } from '../args.js';
 
 export const describe = 'test accuracy, per-class precision/recall/F1, confusion matrix and worst mistakes of a trained run';
 
-const HELP = `usage: mobilenet eval DIR [--dataset SPEC] [--best] [--json] [--limit N] [--out DIR2] [--backend B]
+const HELP = `usage: mobilenet eval DIR [--dataset SPEC] [--ignore-labels] [--best] [--json] [--limit N] [--out DIR2] [--backend B]
   DIR              run directory written by mobilenet train
   --dataset SPEC   mnist, fashion-mnist or folder:PATH (default: the one it was trained on)
+  --ignore-labels  evaluate although the dataset's labels (names or order) are not the run's (refused otherwise)
   --best           evaluate DIR/best (the best validation checkpoint) instead of the last model
   --json           print {"accuracy","loss","perClass":[...],"confusion":[[...]]} only
   --limit N        only the first N test images
@@ -32,7 +33,7 @@ async function checkOutputDir(out: string, given: boolean): Promise<void> {
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(argv, {
-    dataset: { type: 'string' }, best: { type: 'boolean' }, json: { type: 'boolean' }, limit: { type: 'string' },
+    dataset: { type: 'string' }, 'ignore-labels': { type: 'boolean' }, best: { type: 'boolean' }, json: { type: 'boolean' }, limit: { type: 'string' },
     out: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   }, true);
   if (v.help) {
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = (v.out as string | undefined) ?? path.join(dir, v.best ? 'best' : '', 'eval');
   await checkOutputDir(out, v.out !== undefined);
   if (!v.json) console.error(`backend ${be.name}; evaluating ${v.best ? path.join(dir, 'best') : dir}`);
-  const r = await evaluate(runDir, v.dataset as string | undefined, { limit });
+  const r = await evaluate(runDir, v.dataset as string | undefined, { limit, ignoreLabels: v['ignore-labels'] === true });
   await fs.mkdir(out, { recursive: true }).catch((e) => { throw writeFailure(e, out); });
   const svgFile = path.join(out, 'confusion.svg');
   const pngFile = path.join(out, 'mistakes.png');

@@ -2,9 +2,10 @@
  * Image decoding, resizing and encoding with sharp (libvips, shipped prebuilt
  * in npm packages, so it installs offline; actively maintained).
  */
-import { promises as fs, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { DataError, OptionError } from '../errors.js';
+import { fileKind } from '../fs-errors.js';
 import { readBytes } from './idx.js';
 import { MAX_IMAGE_BYTES } from './limits.js';
 
@@ -31,16 +32,6 @@ function toU8(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** What a path that is not a regular file is, in words. */
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isFIFO()) return 'a named pipe';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
 /**
  * Reads an image file whole, refusing what is not a regular file (a device such as /dev/zero or a pipe would
  * be read without end) and files over `maxBytes` (default MAX_IMAGE_BYTES, as the server's body limit). One
@@ -52,7 +43,7 @@ export async function readImageFile(file: string, maxBytes = MAX_IMAGE_BYTES): P
     throw new DataError(`${file}: cannot read (${e.code ?? e.message})`);
   });
   if (st.isDirectory()) throw new DataError(`${file}: is a directory, not a file`);
-  if (!st.isFile()) throw new DataError(`${file}: is ${kindOf(st)}, not an image file`);
+  if (!st.isFile()) throw new DataError(`${file}: is ${fileKind(st)}, not an image file`);
   const tooLarge = (size: string) => new DataError(`${file}: ${size} bytes, over the limit of ${maxBytes} bytes for an image`);
   if (st.size > maxBytes) throw tooLarge(String(st.size));
   const fh = await fs.open(file, 'r');

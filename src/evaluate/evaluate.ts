@@ -9,13 +9,15 @@ import { DataError, OptionError } from '../errors.js';
 import { logitsModel } from '../run/model-files.js';
 import { runRunner } from '../run/run-runner.js';
 import type { Run } from '../run/run-dir.js';
-import { requireClassifier } from '../run/run-check.js';
+import { labelMismatch, requireClassifier } from '../run/run-check.js';
 import { imageInput } from './image-input.js';
 import { EvalResult, evaluateModel, softmax } from './metrics.js';
 
 export interface EvaluateOptions {
   /** Only the first N test images. */
   limit?: number;
+  /** Evaluate although the dataset's labels (names or order) are not the run's (class ids are then taken as they are). */
+  ignoreLabels?: boolean;
   /** How many of the most confident mistakes to keep (default 25). */
   mistakes?: number;
   onProgress?: (msg: string) => void;
@@ -46,6 +48,8 @@ export async function evaluate(run: Run, dataset?: Dataset | string, o: Evaluate
   if (ds.labels.length !== meta.labels.length) {
     throw new DataError(`dataset ${ds.name} has ${ds.labels.length} classes, the model ${meta.labels.length}`);
   }
+  const mismatch = o.ignoreLabels ? null : labelMismatch(ds.name, ds.labels, meta.labels);
+  if (mismatch) throw new DataError(`${mismatch}: class ids would be scored against other classes; --ignore-labels evaluates anyway`);
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new OptionError(`limit must be a positive integer, got ${o.limit}`);
   if (ds.test.count === 0) {
     const hint = ds.name.startsWith('folder:')

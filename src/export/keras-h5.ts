@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { OptionError } from '../errors.js';
+import { checkOutPath } from '../run/out-path.js';
 import { loadRun } from '../run/run-dir.js';
 import { writeKerasH5 } from '../weights/keras-h5-writer.js';
 
@@ -24,16 +25,15 @@ export interface KerasH5Export {
   layers: number;
 }
 
-/** Where the file may go: not inside the run, not over an existing file without overwrite, not a .weights.h5 name. */
+/**
+ * Where the file may go: the shared export check (run/out-path.ts: never inside a run, never over an existing path
+ * without overwrite, a writable place), and not a .weights.h5 name.
+ */
 async function checkOut(out: string, dir: string, overwrite: boolean): Promise<void> {
-  const rel = path.relative(path.resolve(dir), path.resolve(out));
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) throw new OptionError(`--out ${out} is inside the run directory ${dir}; write it elsewhere`);
   if (out.endsWith('.weights.h5')) {
     throw new OptionError(`--out ${out}: Keras 3 reads *.weights.h5 as its own format, not this Keras 2 layout; name it .h5`);
   }
-  const st = await fs.stat(out).catch(() => null);
-  if (st?.isDirectory()) throw new OptionError(`--out ${out} is a directory; give a file name (.h5)`);
-  if (st && !overwrite) throw new OptionError(`--out ${out} exists; replace it with --overwrite`);
+  await checkOutPath(out, { kind: 'file', overwrite, source: dir });
 }
 
 /** Exports run directory `dir` (or its best/) as a Keras 2 HDF5 weights file. */

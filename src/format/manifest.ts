@@ -5,10 +5,11 @@
  *   model.json = { format, generatedBy, convertedBy, modelTopology, weightsManifest: [{ paths, weights }] }
  *   weights[i] = { name, shape, dtype, quantization?: { dtype: 'uint8'|'uint16', min, scale } | { dtype: 'float16' } }
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DataError } from '../errors.js';
+import { fileKind } from '../fs-errors.js';
 import { checkModelTopology } from './topology-check.js';
 
 export type WeightSpec = tf.io.WeightsManifestEntry;
@@ -101,11 +102,14 @@ export async function checkShards(json: ModelJson, file: string): Promise<void> 
     let bytes = 0;
     for (const p of g.paths) {
       const shard = path.join(dir, p);
+      let st: Stats;
       try {
-        bytes += (await fs.stat(shard)).size;
+        st = await fs.stat(shard);
       } catch (e) {
         throw new DataError(`missing weights shard ${shard} (named in ${file}): ${(e as NodeJS.ErrnoException).code}`);
       }
+      if (!st.isFile()) throw new DataError(`weights shard ${shard} (named in ${file}) is ${fileKind(st)}, not a file`);
+      bytes += st.size;
     }
     const expected = g.weights.reduce((s, w) => s + specBytes(w), 0);
     if (bytes !== expected) {

@@ -73,9 +73,43 @@ function checkProbe(model: tfl.LayersModel, meta: RunMeta, dir: string): void {
     `"output" is "probabilities" but the model's outputs sum to ${sum.toPrecision(4)} (logits?)`);
 }
 
+/** Layers that pass their input through unchanged in value: looked through to find the model's last activation. */
+const PASS_THROUGH = new Set(['Reshape', 'Flatten', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianDropout', 'AlphaDropout']);
+
 /**
- * meta.json against the model in `dir`: input shape, one label per output unit, finite weights and
- * finite outputs. Throws a DataError naming the file at fault.
+ * The activation the model's output ends in, looking back through reshapes, dropout and linear Activation layers
+ * (V1's and V3's heads are conv → reshape/flatten → Activation): the layer's name and its activation ('softmax',
+ * 'linear', ...; null for a layer without one, e.g. pooling).
+ */
+export function lastActivation(model: tfl.LayersModel): { layer: string; activation: string | null } {
+  let layer = model.outputs[0].sourceLayer;
+  for (;;) {
+    const cls = layer.getClassName();
+    const config = layer.getConfig() as { activation?: unknown };
+    const activation = cls === 'Softmax' ? 'softmax' : typeof config.activation === 'string' ? config.activation : null;
+    const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
+    const passive = PASS_THROUGH.has(cls) || (cls === 'Activation' && activation === 'linear');
+    if (!passive || inbound.length !== 1) return { layer: layer.name, activation };
+    layer = inbound[0];
+  }
+}
+
+/** meta.json's "output" against the model's last activation: a logits run must not end in softmax (it would be applied twice), a probabilities run must. */
+function checkOutputKind(model: tfl.LayersModel, meta: RunMeta, dir: string): void {
+  if (meta.output === 'features') return;
+  const { layer, activation } = lastActivation(model);
+  const metaFile = path.join(dir, 'meta.json');
+  need(meta.output !== 'logits' || activation !== 'softmax', metaFile,
+    `"output" is "logits" but the model ends in a softmax (layer "${layer}" of model.json): predict, eval and serve would apply softmax twice; `
+    + 'set "output": "probabilities"');
+  need(meta.output !== 'probabilities' || activation === 'softmax', metaFile,
+    `"output" is "probabilities" but the model's last layer "${layer}" has no softmax (activation ${show(activation ?? 'none')} in model.json): `
+    + 'its outputs are logits; set "output": "logits"');
+}
+
+/**
+ * meta.json against the model in `dir`: input shape, one label per output unit, "output" as the last activation
+ * says, finite weights and finite outputs. Throws a DataError naming the file at fault.
  */
 export function checkRunModel(model: tfl.LayersModel, meta: RunMeta, dir: string): void {
   const metaFile = path.join(dir, 'meta.json');
@@ -86,8 +120,30 @@ export function checkRunModel(model: tfl.LayersModel, meta: RunMeta, dir: string
   const out = model.outputs[0].shape;
   need(out.length === 2 && typeof out[1] === 'number', path.join(dir, 'model.json'), `the model's output must be [batch, classes], got [${out.join(', ')}]`);
   need(meta.output === 'features' || meta.labels.length === out[1], metaFile, `${meta.labels.length} labels for a model with ${out[1]} outputs`);
+  checkOutputKind(model, meta, dir);
   checkWeights(model, path.join(dir, 'weights.bin'));
   checkProbe(model, meta, dir);
+}
+
+/** A label list for a message: the first few names, then how many in all. */
+export function shortLabels(labels: readonly string[], n = 5): string {
+  const shown = labels.slice(0, n).map((l) => JSON.stringify(l)).join(', ');
+  return `[${shown}${labels.length > n ? `, … ${labels.length} in all` : ''}]`;
+}
+
+/**
+ * Why a dataset's labels are not the run's (names or order), in words, or null when they are the same list.
+ * Class i of the dataset is class i of the model: a label set of other names (Fashion-MNIST for an MNIST run, a
+ * folder of a..j for 0..9) or the same names in another order would score against the wrong classes.
+ */
+export function labelMismatch(datasetName: string, datasetLabels: readonly string[], runLabels: readonly string[]): string | null {
+  if (datasetLabels.length === runLabels.length && datasetLabels.every((l, i) => l === runLabels[i])) return null;
+  const sameSet = datasetLabels.length === runLabels.length && [...datasetLabels].sort().join('\u0000') === [...runLabels].sort().join('\u0000');
+  const i = datasetLabels.findIndex((l, k) => l !== runLabels[k]);
+  return sameSet
+    ? `dataset ${datasetName} has the run's labels in another order (class ${i} is ${JSON.stringify(datasetLabels[i])} there, `
+      + `${JSON.stringify(runLabels[i])} in the run): dataset ${shortLabels(datasetLabels)}, run ${shortLabels(runLabels)}`
+    : `dataset ${datasetName} has labels ${shortLabels(datasetLabels)}, the run ${shortLabels(runLabels)}`;
 }
 
 /** Throws unless the run has a classifier: a feature extractor (`pretrained --no-top`) has no classes to predict. */

@@ -47,12 +47,10 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number, lo
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`));
 }
 
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
-
-/** Answers 405 (with Allow) for every method `url` does not serve; GET implies HEAD. */
+/** Answers 405 (with Allow) for every method Fastify routes (TRACE and QUERY too) that `url` does not serve; GET implies HEAD. */
 export function methodNotAllowed(app: FastifyInstance, url: string, allowed: string[]): void {
   const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
-  const others = ALL_METHODS.filter((m) => !allow.includes(m));
+  const others = app.supportedMethods.filter((m) => !allow.includes(m));
   app.route({
     method: others, url,
     handler: (req, reply) => {

@@ -4,7 +4,7 @@
  * loopback answers (a DNS-rebinding page in the user's browser would send its own host name).
  */
 import type { FastifyInstance } from 'fastify';
-import { STATUS_CODES, type ServerOptions } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { sendError } from './errors-http.js';
@@ -12,9 +12,13 @@ import { sendError } from './errors-http.js';
 /** Default time for a whole request (headers and body) to arrive. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** node:http options: the request timeout, headers within it, checked every second (Node's default is every 30 s). */
+/**
+ * node:http options: the request timeout, headers within it, checked every second (Node's default is every 30 s);
+ * a missing Host header is answered by requireHost (node's own 400 has an empty body).
+ */
 export function httpOptions(requestTimeoutMs: number): ServerOptions {
   return {
+    requireHostHeader: false,
     requestTimeout: requestTimeoutMs,
     headersTimeout: Math.min(requestTimeoutMs, 60_000),
     connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
@@ -34,14 +38,43 @@ export function clientErrorHandler(requestTimeoutMs: number) {
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'request headers are too large']
         : [400, `malformed HTTP request${err.reason ? ` (${err.reason.replace(/\s+/g, ' ')})` : ''}`];
-    const body = JSON.stringify({ error: message });
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
-        + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    }
-    socket.destroy(err);
+    if (inFlight?.headersSent) socket.destroy(err);
+    else rawError(socket, status, message, err);
   };
+}
+
+/** Writes a whole {"error"} response on a raw socket and closes it (for requests Node answers before Fastify sees them). */
+function rawError(socket: Duplex, status: number, message: string, err?: Error): void {
+  const body = JSON.stringify({ error: message });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/**
+ * What Node's HTTP server answers itself, with an empty body, answered as {"error"}: an Expect header other than
+ * 100-continue (417) and CONNECT (501: this is not a proxy; Node would drop the connection without a word).
+ */
+export function nodeLevelErrors(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ error: `Expect ${JSON.stringify(req.headers.expect ?? '')} cannot be met: only "100-continue" is supported` });
+    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
+  });
+  app.server.on('connect', (_req: IncomingMessage, socket: Duplex) => rawError(socket, 501, 'method CONNECT is not served: this server is not a proxy'));
+}
+
+/** HTTP/1.1 requires a Host header: a request without one gets 400 (before the Host guard). */
+export function requireHost(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.host === undefined && req.raw.httpVersion === '1.1') {
+      reply.header('connection', 'close');
+      return sendError(reply, 400, 'request has no Host header (HTTP/1.1 requires one)');
+    }
+  });
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];

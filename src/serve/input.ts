@@ -44,6 +44,39 @@ export function flattenPixels(pixels: unknown, [h, w, c]: [number, number, numbe
   return out;
 }
 
+/** The first key of `v` (depth first) that secure JSON parsing refuses: `__proto__`, or `constructor` holding a `prototype`. */
+function poisonedKey(v: unknown): string | null {
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Object.prototype.hasOwnProperty.call(node, '__proto__')) return '__proto__';
+    const ctor = (node as { constructor?: unknown }).constructor;
+    if (Object.prototype.hasOwnProperty.call(node, 'constructor') && typeof ctor === 'object' && ctor !== null
+      && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) return 'constructor';
+    for (const k of Object.keys(node)) stack.push((node as Record<string, unknown>)[k]);
+  }
+  return null;
+}
+
+/**
+ * The server's application/json parser: Fastify's refuses `__proto__` and `constructor.prototype` keys too, but
+ * answers "not valid JSON" for valid JSON; this one names the key. Empty, malformed or poisoned: DataError (400).
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) bad('empty JSON body: send {"pixels": [[...]]}');
+  let v: unknown;
+  try {
+    v = JSON.parse(text); // an own "__proto__" key stays a plain key here: nothing is polluted
+  } catch {
+    bad('body is not valid JSON');
+  }
+  const key = poisonedKey(v);
+  if (key === '__proto__') bad('JSON key "__proto__" is refused (it could replace an object\'s prototype); send {"pixels": [[...]]} without it');
+  if (key) bad('JSON key "constructor" holding "prototype" is refused (it could replace an object\'s prototype); send {"pixels": [[...]]} without it');
+  return v;
+}
+
 /** A parsed JSON body → normalised model input. A wrong shape throws DataError (HTTP 400). */
 export function jsonInput(body: unknown, meta: RunMeta): Float32Array {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) bad('JSON body must be an object {"pixels": [[...]]}');

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Run } from '../run/run-dir.js';
 import { ACCEPTED_TYPES, methodNotAllowed, sendError } from './errors-http.js';
-import { imageInput, jsonInput } from './input.js';
+import { imageInput, jsonInput, parseJsonBody } from './input.js';
 import type { ModelInfo } from './model-info.js';
 import { Predictor, topK } from './predictor.js';
 
@@ -19,9 +19,16 @@ export interface ApiContext {
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/jpg'];
 
-/** Registers raw-buffer parsers for image bodies; JSON keeps Fastify's (safe) parser, text/plain is dropped. */
+/** Registers raw-buffer parsers for image bodies and the JSON parser of input.ts (safe, naming a refused key); text/plain is dropped. */
 export function installParsers(app: FastifyInstance): void {
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 }
 

@@ -15,7 +15,7 @@ import { OptionError } from '../errors.js';
 import { checkRunModel, requireClassifier } from '../run/run-check.js';
 import { Run, loadRun } from '../run/run-dir.js';
 import { installErrorHandling } from './errors-http.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, clientErrorHandler, hostGuard, httpOptions } from './guards.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, clientErrorHandler, hostGuard, httpOptions, nodeLevelErrors, requireHost } from './guards.js';
 import { DEFAULT_MAX_PIXELS } from './input.js';
 import { modelFiles, modelInfo, storedModelFiles } from './model-info.js';
 import { Predictor } from './predictor.js';
@@ -91,6 +91,8 @@ export async function createServer(runDirOrRun: string | Run, o: ServeOptions = 
     http: httpOptions(timeout), requestTimeout: timeout, clientErrorHandler: clientErrorHandler(timeout),
   });
   installErrorHandling(app, bodyLimit, log);
+  nodeLevelErrors(app);
+  requireHost(app);
   hostGuard(app, o.host ?? '127.0.0.1', o.allowedHosts);
   installParsers(app);
   app.addHook('onResponse', async (req, reply) => {

@@ -7,6 +7,9 @@
  *                     the latest model with a softmax head, for eval/predict/serve (each file atomic;
  *                     model.json does not change between epochs, so any weights.bin matches it)
  *   DIR/best/         meta.json + model of the best validation epoch (atomic, like checkpoint/)
+ *
+ * Order at an epoch's end: best/, checkpoint/, then the published files; once training ends report.html last. A run
+ * stopped between the final checkpoint and its report is republished by --resume (train.ts, report.ts reportEpochs).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';

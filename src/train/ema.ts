@@ -1,3 +1,7 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataError } from '../errors.js';
+import { trainableVariables } from './step.js';
+
 /**
  * Exponential moving average of the trainable weights ("EMA of weights", as timm's ModelEma and TF's
  * ExponentialMovingAverage with num_updates). After optimizer step t (1-based), for every trainable weight:
@@ -46,4 +50,12 @@ export class WeightEma {
     for (const e of this.shadow) { e.set(data.subarray(at, at + e.length)); at += e.length; }
     return true;
   }
+}
+
+/** The EMA of the weights for a run with options.ema > 0: from the checkpoint's, else started at the model's weights. */
+export function makeEma(model: tfl.LayersModel, decay: number, saved: Float32Array | null, from: string): WeightEma | null {
+  if (!(decay > 0)) return null;
+  const ema = new WeightEma(trainableVariables(model).map((v) => v.dataSync() as Float32Array), decay);
+  if (saved && !ema.unpack(saved)) throw new DataError(`${from}: ema.bin does not match the model's trainable weights`);
+  return ema;
 }

@@ -42,6 +42,8 @@ export interface LoopContext {
   fault?: SwapFault;
   /** Stop (returning 'phase-end') when this many epochs are done: a transfer run's phase 1. */
   until?: number;
+  /** A finished run's final checkpoint that was never published: publish it (evaluation weights) instead of training. */
+  republish?: boolean;
   /** This session's part of the epoch running now: images stepped, seconds, plan set-up seconds (EpochTiming). */
   session?: { seen: number; seconds: number; setup: number };
 }
@@ -241,9 +243,24 @@ function epochTiming(c: LoopContext, tEnd: number): EpochTiming {
   return { imgPerSec: stepping > 0 ? s.seen / stepping : 0, setupSeconds: s.setup, endSeconds: (performance.now() - tEnd) / 1000 };
 }
 
-/** Trains until the epochs are done, patience runs out, or the signal aborts. */
+/**
+ * Publishes a finished run's final checkpoint as endEpoch would have (evaluation weights: EMA, precise BN), for a
+ * run stopped between the two; the evaluation weights stay in the model for the final test and report.
+ */
+async function republish(c: LoopContext): Promise<void> {
+  checkDiverged(c, 'training');
+  evalView(c);
+  checkDiverged(c, 'evaluation');
+  await publish(c.dir, c.model, c.state.meta, c.state.history, c.state.trainCurve);
+}
+
+/** Trains until the epochs are done, patience runs out, or the signal aborts (or republishes a finished run: c.republish). */
 export async function runLoop(c: LoopContext): Promise<'done' | 'early-stop' | 'interrupted' | 'phase-end'> {
   const st = c.state;
+  if (c.republish && st.finished !== null) {
+    await republish(c);
+    return st.finished;
+  }
   const span = scheduleSpan(c.data.train.count, st.options.batchSize, st.options.epochs);
   while (st.finished === null && (c.until === undefined || st.epoch < c.until)) {
     if (c.signal?.aborted || !(await runEpoch(c, span))) {

@@ -1,5 +1,6 @@
 /** report.html: curves and confusion matrix as inline SVG, metrics, model summary/cost, command and backend. */
 import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { breakdownByKind } from '../cost/breakdown.js';
 import { modelCost } from '../cost/model-cost.js';
@@ -113,7 +114,7 @@ export function renderReport(r: ReportInput): string {
   const testSections = test ? `<h2>Confusion matrix (test)</h2>${confusionSvg(test.confusion, meta.labels)}
 <h2>Per class (test)</h2>${classes}
 ` : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>mobilenet run: ${esc(meta.arch)} on ${esc(meta.dataset)}</title>
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="${EPOCHS_META}" content="${r.history.length}"><title>mobilenet run: ${esc(meta.arch)} on ${esc(meta.dataset)}</title>
 <style>body{font-family:sans-serif;max-width:1000px;margin:1em auto}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}code{background:#f4f4f4;padding:2px}</style></head><body>
 <h1>MobileNet ${esc(meta.arch.toUpperCase())} on ${esc(meta.dataset)}</h1>
@@ -129,7 +130,21 @@ ${r.options ? `<h2>Training recipe</h2><pre>${esc(JSON.stringify(r.options, null
 `;
 }
 
-/** Writes DIR/report.html atomically. */
+/** Writes DIR/report.html atomically: the last file a finished run writes (after its model, see reportEpochs). */
 export async function writeReport(dir: string, r: ReportInput): Promise<void> {
   await writeFileAtomic(path.join(dir, 'report.html'), renderReport(r));
+}
+
+/** The <meta> of report.html that records how many epochs it reports. */
+const EPOCHS_META = 'mobilenet-epochs';
+
+/**
+ * How many epochs DIR/report.html reports (its <meta>, or the headline of a report written before it had one);
+ * null without a readable report. The report is written after the final model is published, so a report of
+ * a finished run's epochs means its model, meta and history are those of its final checkpoint.
+ */
+export async function reportEpochs(dir: string): Promise<number | null> {
+  const html = await fs.readFile(path.join(dir, 'report.html'), 'utf8').catch(() => null);
+  const m = html && (new RegExp(`<meta name="${EPOCHS_META}" content="(\\d+)">`).exec(html) ?? /; (\d+) epochs \((?:done|early-stop)\)\.<\/p>/.exec(html));
+  return m ? Number(m[1]) : null;
 }

@@ -10,6 +10,7 @@ import { checkBatchMemory } from '../cost/memory.js';
 import { loadLayersModel } from '../format/layers-format.js';
 import { publishQuantized } from '../run/publish-quantized.js';
 import { logitsModel } from '../run/model-files.js';
+import { labelMismatch } from '../run/run-check.js';
 import type { QuantizeDtype } from '../format/quantize.js';
 import type { SwapFault } from '../run/atomic-dir.js';
 import { STATE_FORMAT, TrainState, loadCheckpoint } from './checkpoint.js';
@@ -20,12 +21,11 @@ import { runLoop } from './loop.js';
 import { makeOptimizer, restoreOptimizer } from './optimizer.js';
 import { EVAL_TEST_MAX_RATIO, ResolvedTrainOptions, TrainOptions, evalTestIsCheap, resolveTrainOptions } from './options.js';
 import { checkTrainOut, prepareOutDir, removeIfUnused } from '../run/out-dir.js';
-import { writeReport } from './report.js';
+import { reportEpochs, writeReport } from './report.js';
 import type { HistoryRow, RunMeta } from '../run/run-dir.js';
 import { TrainData, buildForData, prepareData } from './setup.js';
 import { makeTrainer } from './trainer.js';
-import { WeightEma } from './ema.js';
-import { trainableVariables } from './step.js';
+import { WeightEma, makeEma } from './ema.js';
 import { applyFreeze, backboneLayerIndex, headStart } from './freeze.js';
 import { EmbeddingTrainer } from './embed-trainer.js';
 import { buildTransfer, transferInput, withSourceNormalization } from './transfer.js';
@@ -158,20 +158,32 @@ export async function resumeTraining(dir: string, cfg: ResumeConfig = {}): Promi
     st.options = { ...st.options, epochs: o.epochs };
     if (st.finished === 'done' && st.epoch < o.epochs) st.finished = null;
   }
-  if (st.finished !== null) { // nothing to train: the published model, report and checkpoint stay as they are
+  // finished, and published (the report, written last, reports its epochs): nothing to train, nothing changed
+  if (st.finished !== null && (await reportEpochs(dir)) === st.epoch) {
     ck.model.dispose();
     return unchanged(dir, st, be.name);
+  }
+  const republish = st.finished !== null; // finished, but stopped (killed) after its final checkpoint, before the model and report
+  if (republish) {
+    emit({ type: 'log', message: `${dir}: its final checkpoint (epoch ${st.epoch}) was saved but never published (the run was stopped `
+      + 'before its model and report were written); publishing them now' });
   }
   await checkWritable(dir, 'a resumed run writes its checkpoint and model there');
   await checkWritable(path.join(dir, 'checkpoint'), 'a resumed run replaces it');
   const isMemory = !/^(mnist|fashion-mnist|folder:)/.test(st.meta.dataset);
   if (isMemory && !cfg.dataset) throw new DataError(`${dir} was trained on an in-memory dataset: pass it to resumeTraining`);
   const data = await prepareData(cfg.dataset ?? st.meta.dataset, st.options, (message) => emit({ type: 'log', message }));
+  const mismatch = labelMismatch(data.dataset.name, data.dataset.labels, st.meta.labels);
+  if (mismatch) {
+    ck.model.dispose();
+    throw new DataError(`${mismatch}: ${dir} cannot continue on other classes (has the dataset changed since the run started?); `
+      + 'train a new run, or a transfer run with train --from');
+  }
   checkStepsPerEpoch(st, Math.ceil(data.train.count / st.options.batchSize), path.join(ck.from, 'state.json'));
   if (st.meta.transfer) data.dataset = { ...data.dataset, mean: [...st.meta.normalization.mean], std: [...st.meta.normalization.std] };
   const opt = makeOptimizer(st.options.optimizer, st.options.lr);
   await restoreOptimizer(opt, ck.optimizer, path.join(ck.from, 'optimizer.bin'));
-  return finish({ ...cfg, out: dir }, ck.model, st, data, be.name, opt, ck.ema);
+  return finish({ ...cfg, out: dir, republish }, ck.model, st, data, be.name, opt, ck.ema);
 }
 
 /** The result of resuming a run that had already finished: what it holds, nothing done. */
@@ -184,16 +196,8 @@ function unchanged(dir: string, st: TrainState, backend: string): TrainResult {
   };
 }
 
-/** The EMA of the weights for a run with options.ema > 0: from the checkpoint's, else started at the model's weights. */
-function makeEma(model: tfl.LayersModel, decay: number, saved: Float32Array | null, from: string): WeightEma | null {
-  if (!(decay > 0)) return null;
-  const ema = new WeightEma(trainableVariables(model).map((v) => v.dataSync() as Float32Array), decay);
-  if (saved && !ema.unpack(saved)) throw new DataError(`${from}: ema.bin does not match the model's trainable weights`);
-  return ema;
-}
-
 async function finish(
-  cfg: RunControl & { out?: string }, model: tfl.LayersModel, state: TrainState, data: TrainData, backend: string,
+  cfg: RunControl & { out?: string; republish?: boolean }, model: tfl.LayersModel, state: TrainState, data: TrainData, backend: string,
   optimizer: ReturnType<typeof makeOptimizer>, savedEma: Float32Array | null,
 ): Promise<TrainResult> {
   let opt = optimizer;
@@ -229,7 +233,7 @@ async function finish(
     }
     status = await runLoop({
       dir: out, model, opt, data, state, trainer, ema, t0, signal: cfg.signal, emit, fault: cfg.checkpointFault,
-      until: phase1 ? t!.headEpochs : undefined,
+      until: phase1 ? t!.headEpochs : undefined, republish: cfg.republish,
     });
     trainer.dispose?.();
     if (status !== 'phase-end') break;
@@ -238,10 +242,6 @@ async function finish(
   let quantized: TrainResult['quantized'] = null;
   if (status !== 'interrupted') { // the model holds the evaluation weights (EMA, precise BN): see loop.ts
     test = data.test.count > 0 ? evaluateModel(model, data.test, data.dataset.labels, data.dataset) : null;
-    await writeReport(out, {
-      model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status,
-      target: state.options.target, reached: state.reached ?? null, options: state.options,
-    });
     const dtype = state.options.quantize ?? null;
     if (dtype) await publishQuantized(out, model, dtype);
     if (dtype && test) {
@@ -251,6 +251,10 @@ async function finish(
       published.dispose();
       logits.dispose();
     }
+    await writeReport(out, { // last: a report of the final epoch says everything before it was published (reportEpochs)
+      model, meta: state.meta, history: state.history, curve: state.trainCurve, test, backend, status,
+      target: state.options.target, reached: state.reached ?? null, options: state.options,
+    });
   }
   return {
     dir: out, status: status as TrainResult['status'], history: state.history, best: state.best, test, quantized, backend, meta: state.meta,

@@ -82,8 +82,10 @@ for (const c of CASES) {
     const back = buildModel(c.arch, o);
     const res = applyWeights(back, await readWeightSource(file));
     assert.equal(res.loaded.length, known.length);
-    await assert.rejects(exportKerasH5(run, { out: file }), /exists; replace it with --overwrite/);
-    await assert.rejects(exportKerasH5(run, { out: path.join(run, 'w.h5') }), /is inside the run directory/);
+    await assert.rejects(exportKerasH5(run, { out: file }), /already exists; choose another path, or replace it with --overwrite/);
+    await assert.rejects(exportKerasH5(run, { out: path.join(run, 'w.h5') }), /is inside the run directory .*; an export never writes into a run/);
+    await assert.rejects(exportKerasH5(run, { out: dir }), /is a directory; give the name of the file to write/);
+    await assert.rejects(exportKerasH5(run, { out: run }), /is the run directory itself/);
     await assert.rejects(exportKerasH5(run, { out: path.join(dir, 'x.weights.h5') }), /Keras 3 reads \*\.weights\.h5 as its own format/);
   });
 }

@@ -69,6 +69,14 @@ export async function makeFixtures(root: string): Promise<void> {
     const w = await fs.readFile(path.join(d, 'weights.bin'));
     await fs.writeFile(path.join(d, 'weights.bin'), w.subarray(0, w.length - 4));
   });
+  await variant(root, 'run-weights-dir', async (d) => {
+    await fs.rm(path.join(d, 'weights.bin'));
+    await fs.mkdir(path.join(d, 'weights.bin'));
+  });
+  await variant(root, 'run-logits-softmax', (d) => meta(d, (m) => { m.output = 'logits'; }));
+  await variant(root, 'run-probs-linear', (d) => model(d, (j) => {
+    layers(j).find((l) => l.name === 'predictions')!.config.activation = 'linear';
+  }));
   await variant(root, 'run-no-data', (d) => meta(d, (m) => { m.dataset = 'folder:gone'; }));
   const q = runCli(['quantize', 'run', '--out', 'run-int8', '--calibrate', '24'], { cwd: root, timeout: 120_000 });
   if (q.status !== 0) throw new Error(`fixture quantization failed: ${q.stderr}`);
@@ -85,6 +93,13 @@ export async function makeFixtures(root: string): Promise<void> {
   await variant(root, 'run-history', (d) => fs.writeFile(path.join(d, 'history.json'), '[{"epoch": 1,'));
 
   const state = (d: string, edit: (st: Json) => void) => editJson(path.join(d, 'checkpoint', 'state.json'), edit);
+  // the band folder with its classes renamed a, b, c (the run's are bottom, middle, top), and a run whose state points there
+  for (const split of ['train', 'test']) {
+    for (const [from, to] of [['bottom', 'a'], ['middle', 'b'], ['top', 'c']]) {
+      await fs.cp(path.join(root, 'bands', split, from), path.join(root, 'bands-renamed', split, to), { recursive: true });
+    }
+  }
+  await variant(root, 'run-renamed-data', (d) => state(d, (st) => { st.meta.dataset = 'folder:bands-renamed'; }));
   await variant(root, 'run-ck-nan', async (d) => {
     const w = await fs.readFile(path.join(d, 'checkpoint', 'weights.bin'));
     w.writeFloatLE(Number.NaN, 0);

@@ -13,6 +13,7 @@ import { DataError } from '../../src/errors.js';
 import { buildModel } from '../../src/models/presets.js';
 import { createServer } from '../../src/serve/server.js';
 import { writeModel } from '../../src/run/model-files.js';
+import { lastActivation } from '../../src/run/run-check.js';
 import { RUN_FORMAT, RunMeta, loadRun, writeMeta } from '../../src/run/run-dir.js';
 
 await initBackend('cpu');
@@ -62,10 +63,33 @@ test('meta.json that does not describe the model is refused, naming the field', 
   await refused(await runDir((m) => { m.normalization = { mean: [null], std: [0.25] }; }), 'meta.json', /"normalization\.mean" must be 1 finite number/);
   await refused(await runDir((m) => { m.output = 'scores'; }), 'meta.json', /"output" must be "logits", "probabilities" or "features"/);
   await refused(await runDir((m) => { m.arch = 'v3'; }), 'meta.json', /"arch" must be one of "v1", "v2", "v3-small", "v3-large", got "v3"/);
-  await refused(await runDir(() => {}, { softmax: false }), 'meta.json', /"output" is "probabilities" but the model's outputs sum to/);
   const arr = await runDir();
   await fs.writeFile(path.join(arr, 'meta.json'), '[]');
   await refused(arr, 'meta.json', /not a JSON object/);
+});
+
+test('issue 19 item 11: "output" must agree with the model\'s last activation, both ways', async () => {
+  // logits on a softmax model: predict/eval/serve applied softmax twice, silently
+  await refused(await runDir((m) => { m.output = 'logits'; }), 'meta.json',
+    /"output" is "logits" but the model ends in a softmax \(layer "predictions" of model\.json\): predict, eval and serve would apply softmax twice; set "output": "probabilities"$/);
+  await refused(await runDir(() => {}, { softmax: false }), 'meta.json',
+    /"output" is "probabilities" but the model's last layer "predictions" has no softmax \(activation "linear" in model\.json\): its outputs are logits; set "output": "logits"$/);
+  (await loadRun(await runDir((m) => { m.output = 'logits'; }, { softmax: false }))).model.dispose(); // logits on a linear head: fine
+});
+
+test('the last activation is found through V1\'s and V3\'s reshape/flatten → Activation heads; pooled features have none', () => {
+  const o = { alpha: 0.75, inputShape: [32, 32, 3] as [number, number, number], classes: 4 };
+  for (const arch of ['v1', 'v3-small'] as const) {
+    for (const [act, want] of [['softmax', 'softmax'], [null, 'linear']] as const) {
+      const m = buildModel(arch, { ...o, classifierActivation: act });
+      const layer = act ? 'predictions' : arch === 'v1' ? 'conv_preds' : 'logits'; // a linear Activation is looked through
+      assert.deepEqual(lastActivation(m), { layer, activation: want }, `${arch} ${act}`);
+      m.dispose();
+    }
+  }
+  const v2 = buildModel('v2', { ...o, includeTop: false, pooling: 'avg' });
+  assert.deepEqual(lastActivation(v2), { layer: 'global_average_pooling2d', activation: null });
+  v2.dispose();
 });
 
 test('non-finite weights are refused, naming the weight', async () => {
@@ -75,6 +99,17 @@ test('non-finite weights are refused, naming the weight', async () => {
   w.writeFloatLE(Number.NaN, 0);
   await fs.writeFile(file, w);
   await refused(dir, 'weights.bin', /weight Conv1\/kernel holds NaN \(at index 0\)/);
+});
+
+test('issue 19 item 17: a weights.bin that is a directory is named as such (was "are 4096 bytes")', async () => {
+  const dir = await runDir();
+  await fs.rm(path.join(dir, 'weights.bin'));
+  await fs.mkdir(path.join(dir, 'weights.bin'));
+  await assert.rejects(loadRun(dir), (e: unknown) => {
+    assert.ok(e instanceof DataError, String(e));
+    assert.equal(e.message, `weights shard ${path.join(dir, 'weights.bin')} (named in ${path.join(dir, 'model.json')}) is a directory, not a file`);
+    return true;
+  });
 });
 
 test('a broken history.json or curve.json is a warning, not a failure', async () => {

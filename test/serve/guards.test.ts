@@ -113,3 +113,41 @@ test('413 for a PNG header declaring 100000×100000 pixels (above libvips\' own 
   assert.equal(res.status, 413);
   assert.match(((await res.json()) as { error: string }).error, /100000x100000 = 10000000000 pixels, over the limit of 25000000/);
 });
+
+test('issue 19 item 17: what Node answers itself has the {"error"} shape too (no Host, Expect, CONNECT), TRACE is a 405', async () => {
+  const cases: Array<[string, number, RegExp]> = [
+    ['GET /v1/model HTTP/1.1\r\n\r\n', 400, /^request has no Host header \(HTTP\/1\.1 requires one\)$/],
+    ['GET /v1/model HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: x\r\n\r\n', 417, /^Expect "x" cannot be met: only "100-continue" is supported$/],
+    ['CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n', 501, /^method CONNECT is not served/],
+    ['TRACE /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 405, /^method TRACE not allowed on \/v1\/predict \(allowed: POST\)$/],
+  ];
+  for (const [bytes, status, re] of cases) {
+    const r = await raw(bytes);
+    assert.ok(r.closed, `${bytes.split('\r\n')[0]}: the server closed the connection`);
+    const got = statusAndJson(r.text);
+    assert.equal(got.status, status, r.text);
+    assert.deepEqual(Object.keys(got.json), ['error'], r.text);
+    assert.match(got.json.error, re);
+    if (status === 405) assert.match(r.text, /\r\nallow: POST\r\n/i);
+  }
+});
+
+test('issue 19 item 17: valid JSON with a "__proto__" or "constructor.prototype" key is refused by name, not "not valid JSON"', async () => {
+  const post = (body: string) => raw(`POST /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const cases: Array<[string, RegExp]> = [
+    ['{"pixels": [], "__proto__": {"polluted": 1}}', /^JSON key "__proto__" is refused/],
+    ['{"a": [{"b": {"__proto__": 1}}]}', /^JSON key "__proto__" is refused/],
+    ['{"constructor": {"prototype": {"polluted": 1}}}', /^JSON key "constructor" holding "prototype" is refused/],
+    ['{"pixels": ', /^body is not valid JSON$/],
+    ['', /^empty JSON body/],
+  ];
+  for (const [body, re] of cases) {
+    const { status, json } = statusAndJson((await post(body)).text);
+    assert.equal(status, 400, body);
+    assert.match(json.error, re, body);
+  }
+  assert.equal(({} as { polluted?: unknown }).polluted, undefined, 'nothing polluted');
+  const ok = statusAndJson((await post('{"constructor": "x", "pixels": []}')).text); // a plain "constructor" key is fine
+  assert.match(ok.json.error, /"pixels" must be an array of 28 rows/);
+});
