@@ -2,10 +2,15 @@
  * The integer arithmetic of the int8 IR (int8-ir.ts), one definition shared by the JS reference simulation and
  * the native int8 plan (which gets the multipliers and lookup tables computed here, so both round alike).
  *
- * Every requantization is: v = f32(f32(acc) · M) (M a float32 multiplier from the scales), q = clamp(rne(f32(v +
- * zo)), qmin, qmax), rne = round half to even (what the CPU's float→int conversion does; oneDNN uses it).
+ * Every requantization is: v = f32(f32(acc) · M) (M a float32 multiplier from the scales), q = clamp(rne(v) + zo,
+ * qmin, qmax), rne = round half to even (what the CPU's float→int conversion does; oneDNN uses it). v is rounded
+ * before the integer zero point is added, as XNNPack (TFLite) and onnxruntime's kernels do: rounding f32(v + zo)
+ * instead (or f32(v + zo + 128), what oneDNN's zero-point post-op gives) differs about once in 10^5 values, and
+ * an untrained V3-Small (a network that carries any one-step difference to its logits) then disagreed with
+ * those runtimes on 3-4% of top-1 decisions.
  */
-import type { FusedAct, Int8Fn, Int8Model, Int8WeightOp, QTensor } from './int8-ir.js';
+import { hardSwishTable } from './int8-hardswish.js';
+import type { FusedAct, Int8ActOp, Int8Fn, Int8Model, Int8WeightOp, QTensor } from './int8-ir.js';
 
 const f32 = Math.fround;
 
@@ -17,10 +22,11 @@ export function rne(v: number): number {
 
 export const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 
-/** q = clamp(rne(f32(v + zo)), lo, hi). */
-export const requant = (v: number, zo: number, lo = -128, hi = 127) => clamp(rne(f32(v + zo)), lo, hi);
+/** q = clamp(rne(v) + zo, lo, hi). */
+export const requant = (v: number, zo: number, lo = -128, hi = 127) => clamp(rne(v) + zo, lo, hi);
 
-/** A float into tensor t's int8 domain (the input's quantization: q = clamp(rne(f32(x / scale) + zp))). */
+
+/** A float into tensor t's int8 domain (the input's quantization: q = clamp(rne(f32(x / scale)) + zp)). */
 export const quantizeValue = (x: number, t: QTensor) => requant(f32(x / t.scale), t.zeroPoint);
 
 /** An int8 value of tensor t as a float. */
@@ -49,11 +55,14 @@ export function clipRange(act: FusedAct, out: Pick<QTensor, 'scale' | 'zeroPoint
   return [lo, hi];
 }
 
-/** Per-output-channel multipliers of a conv/depthwise/dense op: M[c] = f32(sx · sw[c] / so). */
+/**
+ * Per-output-channel multipliers of a conv/depthwise/dense op: M[c] = f32(f32(sx · sw[c]) / so), in float32 one
+ * operation at a time as XNNPack and onnxruntime compute it (in double, the last bit differs now and then).
+ */
 export function weightMultipliers(m: Int8Model, op: Int8WeightOp): Float32Array {
   const sx = m.tensors[op.inputs[0]].scale;
   const so = m.tensors[op.output].scale;
-  return Float32Array.from(op.weightScales, (sw) => (sx * sw) / so);
+  return Float32Array.from(op.weightScales, (sw) => f32(f32(sx * sw) / so));
 }
 
 /** Multipliers of an add: [f32(sa / so), f32(sb / so)]. */
@@ -66,9 +75,9 @@ export function addMultipliers(m: Int8Model, inputs: number[], output: number): 
 export const poolMultiplier = (m: Int8Model, input: number, output: number, P: number) =>
   f32(m.tensors[input].scale / (m.tensors[output].scale * P));
 
-/** Multiplier of a broadcast multiply: f32(sx · ss / so). */
+/** Multiplier of a broadcast multiply: f32(f32(sx · ss) / so) (float32, as weightMultipliers). */
 export const mulMultiplier = (m: Int8Model, inputs: number[], output: number) =>
-  f32((m.tensors[inputs[0]].scale * m.tensors[inputs[1]].scale) / m.tensors[output].scale);
+  f32(f32(m.tensors[inputs[0]].scale * m.tensors[inputs[1]].scale) / m.tensors[output].scale);
 
 /** The float function of an activation op. */
 export function activationFn(fn: Int8Fn, scale = 1, offset = 0): (x: number) => number {
@@ -84,10 +93,19 @@ export function activationFn(fn: Int8Fn, scale = 1, offset = 0): (x: number) => 
 
 /**
  * The lookup table of an activation op: entry q + 128 holds the output for input q (dequantize, the float
- * function in double precision, requantize: clamp(rne(f32(f(x) / so) + zo))).
+ * function in double precision, requantize: requant(f32(f(x) / so), zo)).
  */
 export function activationTable(input: QTensor, output: QTensor, f: (x: number) => number): Int8Array {
   const lut = new Int8Array(256);
   for (let q = -128; q <= 127; q++) lut[q + 128] = requant(f32(f(dequantizeValue(q, input)) / output.scale), output.zeroPoint);
   return lut;
+}
+
+/**
+ * The table an activation op runs: hard-swish is TFLite's int8 HARD_SWISH arithmetic (int8-hardswish.ts), every
+ * other function the exactly rounded activationTable.
+ */
+export function opTable(m: Int8Model, op: Int8ActOp): Int8Array {
+  const tin = m.tensors[op.inputs[0]], tout = m.tensors[op.output];
+  return op.fn === 'hardSwish' ? hardSwishTable(tin, tout) : activationTable(tin, tout, activationFn(op.fn, op.scale, op.offset));
 }

@@ -4,7 +4,7 @@
  * tables computed by int8-arith.ts, so both paths round alike.
  */
 import { loadNative, NativeAddon, PlanHandle } from '../backend/native.js';
-import { activationFn, activationTable, addMultipliers, mulMultiplier, poolMultiplier, weightMultipliers } from './int8-arith.js';
+import { addMultipliers, mulMultiplier, opTable, poolMultiplier, weightMultipliers } from './int8-arith.js';
 import { Int8Model, Int8Op, isWeightOp, shapeSize } from './int8-ir.js';
 import { dequantizeOutput, quantizeInput, referenceForward, softmaxRows } from './int8-reference.js';
 import type { ModelRunner } from './runner.js';
@@ -27,7 +27,7 @@ export function nativeDesc(m: Int8Model): object {
       }
       case 'mul': return { ...base, m: Float32Array.of(mulMultiplier(m, op.inputs, op.output)) };
       case 'activation':
-        return { ...base, lut: activationTable(m.tensors[op.inputs[0]], m.tensors[op.output], activationFn(op.fn, op.scale, op.offset)) };
+        return { ...base, lut: opTable(m, op) };
     }
   });
   return {

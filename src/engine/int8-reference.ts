@@ -4,7 +4,7 @@
  * it, and the exporters (QDQ ONNX, TFLite) can be checked against it too.
  */
 import {
-  activationFn, activationTable, addMultipliers, mulMultiplier, poolMultiplier, quantizeValue, requant, weightMultipliers,
+  addMultipliers, mulMultiplier, opTable, poolMultiplier, quantizeValue, requant, weightMultipliers,
 } from './int8-arith.js';
 import { Int8Model, Int8Op, Int8WeightOp, isWeightOp, outChannels, shapeSize } from './int8-ir.js';
 
@@ -123,7 +123,7 @@ function runOp(m: Int8Model, op: Int8Op, vals: Int8Array[]): Int8Array {
       return Int8Array.from(x, (v, i) => requant(f32(f32((v - tin.zeroPoint) * (s[i % C] - zs)) * M), tout.zeroPoint));
     }
     case 'activation': {
-      const lut = activationTable(tin, tout, activationFn(op.fn, op.scale, op.offset));
+      const lut = opTable(m, op);
       return Int8Array.from(x, (v) => lut[v + 128]);
     }
   }

@@ -60,7 +60,7 @@ function checkOptions(o: QuantizeOptions): { n: number; method: CalibrationMetho
 }
 
 /** The calibration split: the run's training data, or a folder's images (all of them, train and test). */
-async function calibrationSplit(run: Run, o: QuantizeOptions): Promise<{ split: Split; data: string }> {
+async function calibrationSplit(run: Run, o: CalibrateOptions): Promise<{ split: Split; data: string }> {
   if (o.calibrateData) {
     const ds = await loadDataset(`folder:${o.calibrateData}`, { inputShape: run.meta.inputShape, onProgress: o.onProgress });
     return { split: ds.train.count ? ds.train : ds.test, data: `folder:${o.calibrateData}` };
@@ -98,11 +98,21 @@ async function copyFloatModel(from: string, to: string): Promise<number> {
   return bytes;
 }
 
-/** Quantizes the run in `runDir` into `o.out` (see the file comment). */
-export async function quantizeRun(runDir: string, o: QuantizeOptions): Promise<QuantizeResult> {
-  const { n, method } = checkOptions(o);
-  if (path.resolve(o.out) === path.resolve(runDir)) throw new OptionError('--out must be a new directory, not the run itself');
-  await checkOutDir(o.out, o.overwrite ?? false);
+export type CalibrateOptions = Omit<QuantizeOptions, 'out' | 'overwrite'>;
+
+export interface Quantized {
+  run: Run;
+  /** The directory the float model was read from (RUN, or RUN/best). */
+  src: string;
+  model: Int8Model;
+}
+
+/**
+ * Calibrates and quantizes the run in `runDir` in memory (what quantizeRun writes, and what `export --quantize
+ * int8` exports without writing a quantized run).
+ */
+export async function quantizeInMemory(runDir: string, o: CalibrateOptions): Promise<Quantized> {
+  const { n, method } = checkOptions({ ...o, out: '-' });
   const run = await loadRun(runDir, { best: o.best });
   const src = o.best ? path.join(runDir, 'best') : runDir;
   const log = o.onProgress ?? (() => {});
@@ -114,7 +124,15 @@ export async function quantizeRun(runDir: string, o: QuantizeOptions): Promise<Q
   const images = batches.reduce((s, b) => s + b.length / run.meta.inputShape.reduce((a, d) => a * d, 1), 0);
   log(`calibrating on ${images} images of ${data} (${method})`);
   const ranges = calibrate(logits, ir, batches, method);
-  const model = quantizeIR(ir, ranges, { method, images, data }, run.meta.output === 'probabilities');
+  return { run, src, model: quantizeIR(ir, ranges, { method, images, data }, run.meta.output === 'probabilities') };
+}
+
+/** Quantizes the run in `runDir` into `o.out` (see the file comment). */
+export async function quantizeRun(runDir: string, o: QuantizeOptions): Promise<QuantizeResult> {
+  checkOptions(o);
+  if (path.resolve(o.out) === path.resolve(runDir)) throw new OptionError('--out must be a new directory, not the run itself');
+  await checkOutDir(o.out, o.overwrite ?? false);
+  const { run, src, model } = await quantizeInMemory(runDir, o);
   let floatBytes = 0;
   await replaceDir(o.out, async (tmp) => {
     floatBytes = await copyFloatModel(src, tmp);

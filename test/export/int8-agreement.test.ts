@@ -1,12 +1,21 @@
 /**
- * Int8 exports checked by real runtimes against the int8 IR they come from: MobileNet V1, V2 (vs the int8 plan,
- * 300 images) and V3-Small (QDQ only, vs the JS reference, 30 images) (28×28×1, BN-calibrated decisive models, minmax calibration on 200 MNIST images) quantized by
+ * Int8 exports checked by real runtimes against the int8 plan they come from: MobileNet V1, V2, V3-Small and
+ * V3-Large (28×28×1, BN-calibrated decisive models, minmax calibration on 200 MNIST images) quantized by
  * src/quantize, then (a) the full-integer .tflite run by LiteRT.js in headless Chromium and (b) the QDQ .onnx —
  * accepted by onnx.checker full_check — run by onnxruntime-node, whose optimised graph holds a QLinearConv for
- * every weight op (its int8 kernels, no float Conv left). Both agree with the int8 plan (native, or the JS
- * reference simulation without the addon) on ≥ 99.5% of top-1 and within two quantization steps on ≥ 95% of the
- * logits (see checkBoth), over 300 MNIST test images; and on the hand-made IR fixture with every op kind (every logit
- * within two steps).
+ * every weight op (its int8 kernels, no float Conv left). On 300 MNIST test images, against the native int8 plan
+ * (or the JS reference simulation without the addon), onnxruntime gives the plan's logits for all four (≥ 99%
+ * identical, ≥ 99.5% within two steps, ≥ 99.5% of top-1; measured: every logit identical) and so does LiteRT.js
+ * for V1 and V2; for V3 LiteRT.js is asserted ≥ 99% within two steps and ≥ 99% of top-1 — measured over three runs:
+ * V3-Small 99.4–100% of logits identical and top-1 99.3–100%, V3-Large 98.3–100% identical, top-1 100%. The op it
+ * computes differently is the residual ADD (XNNPack's fixed-point qs8 add, round half up: 3 of 326,400 add
+ * outputs one step off on V3-Small, op by op), and an untrained V3 carries one such step to its logits. Also the
+ * hand-made IR fixture with every op kind.
+ *
+ * What made V3 agree (issue 16; before: LiteRT.js 76.7% top-1, onnxruntime on V3-Large 96.7%): the IR's
+ * hard-swish is TFLite's fixed-point HARD_SWISH (engine/int8-hardswish.ts, written as a Gather table in the QDQ
+ * export), requantization rounds before adding the zero point and the multipliers are float32 products, as
+ * XNNPack and onnxruntime compute them, and the native plan rounds as the reference does (docs/int8.md).
  */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -65,13 +74,20 @@ async function ortRun(bytes: Uint8Array, x: Float32Array, dims: number[], optimi
   return { y, ops: opt.graph!.node!.map((n) => n.opType ?? '') };
 }
 
-/**
- * Logits within two steps: all of them on the fixture; on the deep networks ≥ 95% (measured 95.7–99.7%) — one rounding tie resolved
- * differently early in a 28-layer network grows through the later layers (measured: on the same V1 and images
- * the native int8 plan itself is up to 8 steps from the JS reference on 27 of 600 logits, onnxruntime up to 11
- * on 32, and onnxruntime is within 2 steps of the plan on all but 5, all of one image).
- */
-async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: number[], n: number, plan: Float32Array, K: number, within2 = 0.95, tflite = true): Promise<void> {
+/** Agreement wanted of one runtime: identical logits, logits within two steps, top-1 (fractions). */
+interface Want { identical: number; within2: number; top1: number }
+const EXACT: Want = { identical: 0.99, within2: 0.995, top1: 0.995 };
+/** LiteRT.js on V3: its residual ADD is fixed point (see the file comment); measured over runs 99.3–100% top-1. */
+const V3_TFLITE: Want = { identical: 0.95, within2: 0.99, top1: 0.99 };
+
+function check(who: string, a: ReturnType<typeof agreement>, want: Want): void {
+  console.log(`${who}: ${(a.identical * 100).toFixed(1)}% logits identical, ${(a.within2 * 100).toFixed(2)}% within 2 steps (max ${a.maxSteps.toFixed(2)}), top-1 ${(a.top1 * 100).toFixed(1)}%`);
+  assert.ok(a.identical >= want.identical, `${who}: ${(a.identical * 100).toFixed(2)}% of logits identical to the int8 plan's`);
+  assert.ok(a.within2 >= want.within2, `${who}: ${(a.within2 * 100).toFixed(2)}% of logits within 2 steps of the int8 plan (max ${a.maxSteps})`);
+  assert.ok(a.top1 >= want.top1, `${who}: top-1 agreement ${a.top1}`);
+}
+
+async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: number[], n: number, plan: Float32Array, K: number, ort: Want, tflite: Want): Promise<void> {
   const onnx = convertInt8ToOnnx(m);
   const file = path.join(tmp, `${name}.onnx`);
   await fs.writeFile(file, onnx.bytes);
@@ -80,25 +96,15 @@ async function checkBoth(name: string, m: Int8Model, x: Float32Array, shape: num
   const weightOps = m.ops.filter(isWeightOp).length;
   assert.equal(r.ops.filter((o) => o === 'QLinearConv').length, weightOps, `every weight op on an int8 kernel: ${r.ops.join(' ')}`);
   assert.ok(!r.ops.includes('Conv'), 'no float Conv left');
-  const a = agreement(m, plan, r.y, K);
-  console.log(`${name} onnxruntime: ${(a.identical * 100).toFixed(1)}% logits identical, ${(a.within2 * 100).toFixed(2)}% within 2 steps (max ${a.maxSteps.toFixed(2)}), top-1 ${(a.top1 * 100).toFixed(1)}%`);
-  assert.ok(a.within2 >= within2, `onnxruntime: ${(a.within2 * 100).toFixed(2)}% of logits within 2 steps of the int8 plan (max ${a.maxSteps})`);
-  assert.ok(a.top1 >= 0.995, `onnxruntime: top-1 agreement ${a.top1}`);
-  if (skipLite || !tflite) return;
+  check(`${name} onnxruntime`, agreement(m, plan, r.y, K), ort);
+  if (skipLite) return;
   const tfl = convertInt8ToTflite(m);
   assert.ok(!tfl.ops.some((o) => o === 'RELU' || o === 'RELU6'), 'fused activations');
   lite.put(`${name}.tflite`, tfl.bytes);
-  const y = await lite.run(`${name}.tflite`, x, shape, 1);
-  const b = agreement(m, plan, y, K);
-  console.log(`${name} TFLite: ${(b.identical * 100).toFixed(1)}% logits identical, ${(b.within2 * 100).toFixed(2)}% within 2 steps (max ${b.maxSteps.toFixed(2)}), top-1 ${(b.top1 * 100).toFixed(1)}%`);
-  assert.ok(b.within2 >= within2, `TFLite: ${(b.within2 * 100).toFixed(2)}% of logits within 2 steps of the int8 plan (max ${b.maxSteps})`);
-  assert.ok(b.top1 >= 0.995, `TFLite: top-1 agreement ${b.top1}`);
+  check(`${name} TFLite`, agreement(m, plan, await lite.run(`${name}.tflite`, x, shape, 1), K), tflite);
 }
 
-// V3-Small: QDQ only, against the JS reference simulation (30 images: it is slow), not the native plan — on it the
-// plan was measured 97.7% of logits within two steps of the reference, onnxruntime 100% identical. Not asserted
-// (open, see README): int8 TFLite of V3 (LiteRT 76.7% top-1 vs the reference on V3-Small) and V3-Large QDQ (96.7%).
-for (const arch of ['v1', 'v2', 'v3-small'] as Arch[]) {
+for (const arch of ['v1', 'v2', 'v3-small', 'v3-large'] as Arch[]) {
   test(`${arch} int8: QDQ ONNX in onnxruntime and int8 TFLite in LiteRT.js agree with the int8 plan`, async () => {
     const shape: [number, number, number] = [28, 28, 1];
     const model = await decisiveModel(arch, 1, shape, 16, true);
@@ -107,12 +113,11 @@ for (const arch of ['v1', 'v2', 'v3-small'] as Arch[]) {
     const ranges = calibrate(model, ir, [cal.dataSync() as Float32Array], 'minmax');
     cal.dispose();
     const m = quantizeIR(ir, ranges, { method: 'minmax', images: 200, data: 'mnist' }, false);
-    const v3 = arch.startsWith('v3');
-    const n = v3 ? 30 : 300;
+    const n = 300;
     const xt = await mnistInput(n, shape);
     const x = xt.dataSync() as Float32Array;
-    const plan = int8Runner(m, { probabilities: false, native: !v3 }).run(x, n);
-    await checkBoth(arch, m, x, shape, n, plan, 10, 0.95, !v3);
+    const plan = int8Runner(m, { probabilities: false }).run(x, n);
+    await checkBoth(arch, m, x, shape, n, plan, 10, EXACT, arch.startsWith('v3') ? V3_TFLITE : EXACT);
     xt.dispose();
     model.dispose();
   });
@@ -124,5 +129,9 @@ test('IR fixture with every op kind (conv, depthwise, add, hard-swish, avgpool, 
   const n = 200;
   const x = Float32Array.from({ length: n * 108 }, () => r() * 3 - 1);
   const plan = int8Runner(m, { probabilities: false, native: false }).run(x, n);
-  await checkBoth('tiny', m, x, [6, 6, 3], n, plan, 5, 1);
+  // Not all identical: the fixture's round scales (add ratios like 1/2) put many add outputs exactly on a rounding
+  // tie, where XNNPack's and onnxruntime's fixed-point add (round half up) and the IR's float add (half to even)
+  // part (measured: onnxruntime 87.4% of logits identical, 99.8% within two steps, max 4; LiteRT.js 94.2%, 100%).
+  const all: Want = { identical: 0.8, within2: 0.99, top1: 0.995 };
+  await checkBoth('tiny', m, x, [6, 6, 3], n, plan, 5, all, all);
 });

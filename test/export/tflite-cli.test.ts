@@ -1,7 +1,9 @@
 /**
  * `mobilenet export --format tflite|onnx` on run directories: a float run → model.tflite with the run's labels
  * in its metadata; a quantized run (meta.json "quantization", int8.json + int8.bin) → int8 TFLite and a QDQ ONNX;
- * a layer TFLite has no op for → one line naming it, exit 1, nothing written.
+ * a float run with --quantize int8 → quantized in memory and exported as int8 (TFLite and QDQ ONNX, nothing else
+ * written); --quantize int8 on an int8 run is refused; a layer TFLite has no op for → one line naming it, exit 1,
+ * nothing written.
  */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -58,6 +60,31 @@ test('a quantized run → int8 TFLite and QDQ ONNX; an opset without per-axis De
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /int8 \(QDQ\) export needs opset 13-17/);
   assert.ok(!existsSync(path.join(int8, 'x.onnx')));
+});
+
+test('export --quantize int8 on a float run: calibrated in memory, int8 TFLite and QDQ ONNX, the run untouched', async () => {
+  const before = (await fs.readdir(run)).sort();
+  const t = runCli(['export', run, '--format', 'tflite', '--quantize', 'int8', '--calibrate', '16', '--json']);
+  assert.equal(t.status, 0, t.stderr);
+  const tj = JSON.parse(t.stdout);
+  assert.equal(tj.file, path.join(run, 'model-int8.tflite'));
+  assert.equal(tj.dtype, 'int8');
+  assert.equal(tj.ops[0], 'QUANTIZE');
+  assert.ok(tj.ops.includes('CONV_2D') && !tj.ops.includes('MUL'), `int8 ops: ${tj.ops.join(' ')}`);
+  const out = path.join(path.dirname(run), 'q.onnx');
+  const o = runCli(['export', run, '--format', 'onnx', '--quantize', 'int8', '--calibrate', '16', '--method', 'percentile', '--out', out]);
+  assert.equal(o.status, 0, o.stderr);
+  assert.match(o.stdout, /int8 QDQ/);
+  assert.match(o.stderr, /calibrating on 16 images of mnist \(percentile\)/);
+  const b = await fs.readFile(out);
+  assert.ok(b.includes('QuantizeLinear') && b.includes('percentile calibration on 16 images'));
+  assert.deepEqual((await fs.readdir(run)).sort(), [...before, 'model-int8.tflite'].sort(), 'only the export written');
+  await fs.rm(out);
+  await fs.rm(tj.file);
+  const again = runCli(['export', int8, '--format', 'onnx', '--quantize', 'int8', '--out', out]);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /is an int8 run already \(mobilenet quantize\); export it without --quantize int8/);
+  assert.ok(!existsSync(out));
 });
 
 test('a layer TFLite has no op for: one line naming it, exit 1, no file', async () => {

@@ -1,5 +1,6 @@
 // The int8 inference plan (see int8.h). Float arithmetic here must round exactly as src/engine/int8-arith.ts
-// does: one IEEE operation at a time, never fused into an FMA.
+// does: one IEEE operation at a time, never fused into an FMA, and every requantization rounds v before it adds
+// the (integer) zero point: q = clamp(rne(v) + zo), as XNNPack (TFLite) and onnxruntime do.
 #pragma GCC optimize("fp-contract=off")
 #include "int8.h"
 #include <omp.h>
@@ -37,6 +38,7 @@ primitive_attr requantAttr(const Op& op, int zo) {
   primitive_attr attr;
   attr.set_output_scales(1 << 1, op.m);
   post_ops po;
+  po.append_eltwise(1.f, algorithm::eltwise_round, 0.f, 0.f);  // rne(v) first: then + zo is exact
   po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f, float(zo + 128));
   if (op.lo > -128 || op.hi < 127) po.append_eltwise(1.f, algorithm::eltwise_clip, float(op.lo + 128), float(op.hi + 128));
   attr.set_post_ops(po);
@@ -136,10 +138,10 @@ void Exec::forward(const float* x) {
   const Tensor& t0 = m_.tensors[0];
   {
     uint8_t* q = buf(0);
-    const float s = t0.scale, z = float(t0.zp);
+    const float s = t0.scale, z = float(t0.zp + 128);
     const long n = N_ * t0.size();
 #pragma omp parallel for if (n > 16384)
-    for (long i = 0; i < n; ++i) q[i] = uint8_t(int(std::min(127.f, std::max(-128.f, std::nearbyint(x[i] / s + z)))) + 128);
+    for (long i = 0; i < n; ++i) q[i] = sat(std::nearbyint(x[i] / s) + z);
   }
   const auto& eng = plan::planEngine();
   for (auto& sp : steps_) {
@@ -171,28 +173,28 @@ void Exec::forward(const float* x) {
         const uint8_t* b = buf(op.in[1]);
         const float ma = op.m[0], mb = op.m[1];
         const int za = ti.zp + 128, zb = m_.tensors[size_t(op.in[1])].zp + 128;
-        const float zo = float(to.zp), lo = float(op.lo), hi = float(op.hi);
+        const float zo = float(to.zp + 128), lo = float(op.lo + 128), hi = float(op.hi + 128);
         const long n = N_ * to.size();
 #pragma omp parallel for if (n > 16384)
         for (long i = 0; i < n; ++i) {
           const float fa = ma * float(a[i] - za);
           const float fb = mb * float(b[i] - zb);
           const float v = fa + fb;
-          y[i] = uint8_t(int(std::min(hi, std::max(lo, std::nearbyint(v + zo)))) + 128);
+          y[i] = uint8_t(std::min(hi, std::max(lo, std::nearbyint(v) + zo)));
         }
         break;
       }
       case Kind::AvgPool: {
         const long P = long(ti.h) * ti.w, C = ti.c;
         const int zx = ti.zp + 128;
-        const float M = op.m[0], zo = float(to.zp);
+        const float M = op.m[0], zo = float(to.zp + 128);
 #pragma omp parallel for collapse(2) if (N_ * C > 4096)
         for (long b = 0; b < N_; ++b)
           for (long c = 0; c < C; ++c) {
             long acc = 0;
             for (long p = 0; p < P; ++p) acc += long(a[(b * P + p) * C + c]) - zx;
             const float v = float(acc) * M;
-            y[b * C + c] = uint8_t(int(std::min(127.f, std::max(-128.f, std::nearbyint(v + zo)))) + 128);
+            y[b * C + c] = sat(std::nearbyint(v) + zo);
           }
         break;
       }
@@ -200,14 +202,14 @@ void Exec::forward(const float* x) {
         const uint8_t* g = buf(op.in[1]);
         const long P = long(ti.h) * ti.w, C = ti.c;
         const int zx = ti.zp + 128, zs = m_.tensors[size_t(op.in[1])].zp + 128;
-        const float M = op.m[0], zo = float(to.zp);
+        const float M = op.m[0], zo = float(to.zp + 128);
 #pragma omp parallel for collapse(2) if (N_ * P * C > 16384)
         for (long b = 0; b < N_; ++b)
           for (long p = 0; p < P; ++p)
             for (long c = 0; c < C; ++c) {
               const long i = (b * P + p) * C + c;
               const float v = float((int(a[i]) - zx) * (int(g[b * C + c]) - zs)) * M;
-              y[i] = uint8_t(int(std::min(127.f, std::max(-128.f, std::nearbyint(v + zo)))) + 128);
+              y[i] = sat(std::nearbyint(v) + zo);
             }
         break;
       }

@@ -12,9 +12,9 @@ import { writeFailure } from '../../fs-errors.js';
 import { checkOutPath } from '../../run/out-path.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
-import { readInt8Run } from '../int8-run.js';
+import { ExportQuantize, Int8Run, alreadyInt8, quantizeForExport, readInt8Run } from '../int8-run.js';
 import { ConvertOptions, Converted, DEFAULT_OPSET, convertToOnnx } from './convert.js';
-import { convertInt8ToOnnx } from './qdq.js';
+import { QDQ_MIN_OPSET, convertInt8ToOnnx } from './qdq.js';
 
 export { convertToOnnx, DEFAULT_OPSET, OPSETS } from './convert.js';
 export { convertInt8ToOnnx, QDQ_MIN_OPSET } from './qdq.js';
@@ -27,6 +27,8 @@ export interface ExportOnnxOptions extends ConvertOptions {
   best?: boolean;
   /** Replace an existing file at `out`. */
   overwrite?: boolean;
+  /** Quantize the (float) run to int8 in memory first and export the QDQ model (`--quantize int8`). */
+  quantize?: ExportQuantize;
 }
 
 export interface OnnxExport extends Omit<Converted, 'bytes'> {
@@ -68,9 +70,7 @@ export async function packageVersion(): Promise<string> {
 }
 
 /** A quantized run as a QDQ model (qdq.ts), written to `out`. */
-async function exportInt8(dir: string, int8: NonNullable<Awaited<ReturnType<typeof readInt8Run>>>, o: ExportOnnxOptions): Promise<OnnxExport> {
-  if (o.fold === false) throw new OptionError('--no-fold does not apply to an int8 run (its BN is folded in the quantized weights)');
-  const out = o.out ?? path.join(dir, 'model.onnx');
+async function exportInt8(int8: Int8Run, out: string, o: ExportOnnxOptions): Promise<OnnxExport> {
   const version = await packageVersion();
   const logits = o.logits === true && int8.model.softmax;
   const metadata = { ...runMetadata(int8.meta, { ...o, logits }, version), quantization: 'int8 QDQ', ...o.metadata };
@@ -89,15 +89,23 @@ async function exportInt8(dir: string, int8: NonNullable<Awaited<ReturnType<type
  * as a QDQ model from its int8 IR. Returns where and what was written.
  */
 export async function exportOnnx(source: string | tfl.LayersModel, o: ExportOnnxOptions = {}): Promise<OnnxExport> {
-  const int8 = typeof source === 'string' ? await readInt8Run(source, o.best) : null;
-  if (int8 && typeof source === 'string') return exportInt8(source, int8, o);
-  let model: tfl.LayersModel;
-  let meta: RunMeta | null = null;
   const isRun = typeof source === 'string';
-  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, 'model.onnx') : undefined;
+  if (o.quantize && !isRun) throw new OptionError('quantize (int8) needs a run directory to calibrate on, not a model object');
+  if (o.quantize && o.fold === false) throw new OptionError('--no-fold does not apply with --quantize int8 (BN is folded into the quantized weights)');
+  const own = isRun ? await readInt8Run(source, o.best) : null;
+  if (own && o.quantize) throw alreadyInt8(source as string);
+  if (own && o.fold === false) throw new OptionError('--no-fold does not apply to an int8 run (its BN is folded in the quantized weights)');
+  if ((own || o.quantize) && o.opset !== undefined && !(o.opset >= QDQ_MIN_OPSET)) {
+    throw new OptionError(`an int8 (QDQ) export needs opset ${QDQ_MIN_OPSET}-17 (per-axis DequantizeLinear), got ${o.opset}`);
+  }
+  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, o.quantize ? 'model-int8.onnx' : 'model.onnx') : undefined;
   const out = o.out ?? byDefault;
   if (!out) throw new OptionError('out (the .onnx file to write) is required when exporting a model object');
   await checkOutPath(out, { kind: 'file', overwrite: o.overwrite, allowInRun: byDefault, source: isRun ? source : undefined });
+  const int8 = own ?? (isRun && o.quantize ? await quantizeForExport(source, o.best, o.quantize) : null);
+  if (int8) return exportInt8(int8, out, o);
+  let model: tfl.LayersModel;
+  let meta: RunMeta | null = null;
   if (typeof source === 'string') {
     const run = await loadRun(source, { best: o.best });
     model = run.model;

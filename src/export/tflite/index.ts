@@ -10,7 +10,7 @@ import { OptionError } from '../../errors.js';
 import { RunMeta, loadRun } from '../../run/run-dir.js';
 import { writeFileAtomic } from '../../format/layers-format.js';
 import { checkOutPath } from '../../run/out-path.js';
-import { readInt8Run } from '../int8-run.js';
+import { ExportQuantize, alreadyInt8, quantizeForExport, readInt8Run } from '../int8-run.js';
 import { packageVersion, runMetadata } from '../onnx/index.js';
 import { TfliteConvertOptions, TfliteConverted, convertToTflite } from './convert.js';
 import { convertInt8ToTflite } from './int8.js';
@@ -26,6 +26,8 @@ export interface ExportTfliteOptions extends Omit<TfliteConvertOptions, 'metadat
   best?: boolean;
   /** Replace an existing file at `out` (never a run's own files: see run/out-path.ts). */
   overwrite?: boolean;
+  /** Quantize the (float) run to int8 in memory first and export the full-integer model (`--quantize int8`). */
+  quantize?: ExportQuantize;
 }
 
 export interface TfliteExport extends Omit<TfliteConverted, 'bytes'> {
@@ -46,13 +48,16 @@ async function writeOut(out: string, bytes: Uint8Array): Promise<void> {
  * as full-integer int8 from its int8 IR. Returns where and what was written.
  */
 export async function exportTflite(source: string | tfl.LayersModel, o: ExportTfliteOptions = {}): Promise<TfliteExport> {
-  const int8 = typeof source === 'string' ? await readInt8Run(source, o.best) : null;
   const isRun = typeof source === 'string';
-  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, 'model.tflite') : undefined;
+  if (o.quantize && !isRun) throw new OptionError('quantize (int8) needs a run directory to calibrate on, not a model object');
+  const own = isRun ? await readInt8Run(source, o.best) : null;
+  if (own && o.quantize) throw alreadyInt8(source as string);
+  const byDefault = isRun ? path.join(o.best ? path.join(source, 'best') : source, o.quantize ? 'model-int8.tflite' : 'model.tflite') : undefined;
   const out = o.out ?? byDefault;
   if (!out) throw new OptionError('out (the .tflite file to write) is required when exporting a model object');
   await checkOutPath(out, { kind: 'file', overwrite: o.overwrite, allowInRun: byDefault, source: isRun ? source : undefined });
-  if (int8 && typeof source === 'string') {
+  const int8 = own ?? (isRun && o.quantize ? await quantizeForExport(source, o.best, o.quantize) : null);
+  if (int8) {
     const logits = o.logits === true && int8.model.softmax;
     const metadata = { ...runMetadata(int8.meta, { logits, inputLayout: 'nhwc' }, await packageVersion()), quantization: 'int8' };
     const converted = convertInt8ToTflite(int8.model, {
