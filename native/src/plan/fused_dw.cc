@@ -76,27 +76,19 @@ FusedPwDw::FusedPwDw(const PwDwGeom& g, stream& s, const float* pwW, const float
   ok_ = true;
 }
 
-void FusedPwDw::forward(stream& s, const float* x, bool xBlocked, float* y, bool yBlocked) {
-  memory X, Y;
-  if (xBlocked) {
-    X = memory(src_, planEngine(), const_cast<float*>(x));
-  } else {
-    if (!srcTmp_) srcTmp_ = memory(src_, planEngine());
+void FusedPwDw::forward(stream& s, const float* x, bool xBlocked, float* y, bool yBlocked, float* tmpIn,
+                        float* tmpOut) {
+  memory X(src_, planEngine(), xBlocked ? const_cast<float*>(x) : tmpIn);
+  memory Y(dst_, planEngine(), yBlocked ? y : tmpOut);
+  if (!xBlocked) {
     memory user(srcNhwc_, planEngine(), const_cast<float*>(x));
-    reorder(user, srcTmp_).execute(s, user, srcTmp_);
-    X = srcTmp_;
-  }
-  if (yBlocked) {
-    Y = memory(dst_, planEngine(), y);
-  } else {
-    if (!dstTmp_) dstTmp_ = memory(dst_, planEngine());
-    Y = dstTmp_;
+    reorder(user, X).execute(s, user, X);
   }
   fwd_.execute(s, {{DNNL_ARG_SRC, X}, {DNNL_ARG_WEIGHTS, pwW_}, {DNNL_ARG_BIAS, pwB_}, {DNNL_ARG_DST, Y},
                    {DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS, dwW_}, {DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS, dwB_}});
   if (!yBlocked) {
     memory user(dstNhwc_, planEngine(), y);
-    reorder(dstTmp_, user).execute(s, dstTmp_, user);
+    reorder(Y, user).execute(s, Y, user);
   }
 }
 

@@ -29,9 +29,13 @@ class FusedPwDw {
             const float* dwB);
   bool ok() const { return ok_; }
   std::string impl() const { return impl_; }
-  /** x: NHWC, or nChw16c when xBlocked; y likewise. */
-  void forward(dnnl::stream& s, const float* x, bool xBlocked, float* y, bool yBlocked);
-  /** Floats of the nChw16c output (channels padded to a multiple of 16). */
+  /**
+   * x: NHWC, or nChw16c when xBlocked; y likewise. An NHWC side converts through tmpIn (blockedInSize() floats) or
+   * tmpOut (blockedOutSize()), scratch the executor shares between its steps.
+   */
+  void forward(dnnl::stream& s, const float* x, bool xBlocked, float* y, bool yBlocked, float* tmpIn, float* tmpOut);
+  /** Floats of the nChw16c input and output (channels padded to a multiple of 16). */
+  long blockedInSize() const { return long(src_.get_size() / sizeof(float)); }
   long blockedOutSize() const { return long(dst_.get_size() / sizeof(float)); }
   /** Whether the depthwise's padding and output size are the ones oneDNN's post-op computes (its only form). */
   static bool fits(long H, long W, long K, long S, long PT, long PL, long PB, long PR, long OH, long OW);
@@ -41,7 +45,6 @@ class FusedPwDw {
   std::string impl_;
   dnnl::convolution_forward fwd_;
   dnnl::memory::desc src_, dst_, srcNhwc_, dstNhwc_;
-  dnnl::memory srcTmp_, dstTmp_;  // conversions from and to NHWC, allocated on first use
   dnnl::memory pwW_, pwB_, dwW_, dwB_;
 };
 

@@ -1,5 +1,6 @@
 // The inference executor (see infer.h).
 #include "infer.h"
+#include <algorithm>
 #include <cmath>
 #include <time.h>
 #include <cstdio>
@@ -207,11 +208,16 @@ void InferExec::allocate() {
   blocked_.assign(T, 0);
   for (const Step& s : steps_)
     if (s.fused && s.out != g_.output && fusedReaders[size_t(s.out)] == g_.consumers[size_t(s.out)]) blocked_[size_t(s.out)] = 1;
+  size_t toB = 0, fromB = 0;
   for (Step& s : steps_) {
     if (!s.fused) continue;
     s.inBlocked = blocked_[size_t(s.op->in[0])];
     s.outBlocked = blocked_[size_t(s.out)];
+    if (!s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
+    if (!s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
   }
+  toBlocked_.resize(toB);
+  fromBlocked_.resize(fromB);
   root_.resize(T);
   std::vector<int>& root = root_;
   for (size_t t = 0; t < T; ++t) root[t] = int(t);
@@ -264,7 +270,7 @@ void InferExec::exec(Step& s) {
     return;
   }
   if (s.fused) {
-    s.fused->forward(stream_, x, s.inBlocked, y, s.outBlocked);
+    s.fused->forward(stream_, x, s.inBlocked, y, s.outBlocked, toBlocked_.data(), fromBlocked_.data());
     stream_.wait();
     return;
   }

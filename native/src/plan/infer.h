@@ -67,6 +67,7 @@ class InferExec {
   std::vector<int> root_;  // tensor → the tensor whose buffer it shares (Reshape, Dropout: aliases)
   std::vector<int> slot_;  // root tensor → buffer slot
   std::vector<char> blocked_;  // tensor → kept in nChw16c (written by a fused step, read only by fused steps)
+  std::vector<float> toBlocked_, fromBlocked_;  // fused steps' NHWC conversions (shared: steps run one at a time)
   std::vector<std::vector<float>> bufs_;
   float* input_ = nullptr;
   bool fuseDw_ = true;     // MOBILENET_PLAN_FUSE_DW=0: never fuse a depthwise into the 1×1 before it
