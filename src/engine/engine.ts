@@ -205,6 +205,15 @@ export class Engine {
   setupSeconds(): number {
     return typeof this.addon.planSetupMs === 'function' ? this.addon.planSetupMs(this.h) / 1000 : 0;
   }
+
+  /**
+   * How many 1×1 convolutions run with the depthwise after them fused in (oneDNN's depthwise post-op) in the inference
+   * executor a batch of n uses: -1 before one ran (or with an addon older than this call). MOBILENET_PLAN_FUSE_DW=0,
+   * read when an executor is built, turns the fusion off.
+   */
+  fusedSteps(n: number): number {
+    return typeof this.addon.planFusedSteps === 'function' ? this.addon.planFusedSteps(this.h, n) : -1;
+  }
 }
 
 /** The engine's settings for a TF.js optimizer, or why it cannot run it. */

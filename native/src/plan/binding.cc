@@ -330,6 +330,19 @@ Napi::Value SetupMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), m->setupMs);
 }
 
+/** planFusedSteps(h, n) → 1×1 + depthwise pairs fused in the inference executor batch n runs in; -1: none built. */
+Napi::Value FusedSteps(const Napi::CallbackInfo& info) {
+  Model* m = model(info);
+  if (!m) return info.Env().Undefined();
+  long N = 1;
+  const long n = info[1].As<Napi::Number>().Int64Value();
+  while (N < n) N *= 2;
+  if (n > 32) N = n;
+  std::lock_guard<std::mutex> lock(m->mu);
+  auto it = m->infer.find(N);
+  return Napi::Number::New(info.Env(), it == m->infer.end() ? -1 : it->second->fusedSteps());
+}
+
 }  // namespace
 }  // namespace plan
 
@@ -341,6 +354,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planPredict", Napi::Function::New(env, plan::Predict));
   exports.Set("planTrim", Napi::Function::New(env, plan::Trim));
   exports.Set("planSetupMs", Napi::Function::New(env, plan::SetupMs));
+  exports.Set("planFusedSteps", Napi::Function::New(env, plan::FusedSteps));
   exports.Set("planBatchNormStats", Napi::Function::New(env, plan::BatchNormStats));
 }
 

@@ -1,5 +1,6 @@
 // The inference executor (see infer.h).
 #include "infer.h"
+#include <algorithm>
 #include <cmath>
 #include <time.h>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <stdexcept>
+#include "fused_dw.h"
 #include "kernels.h"
 #include "slot-pool.h"
 
@@ -64,6 +66,7 @@ void InferExec::report() {
   for (size_t i = 0; i < steps_.size(); ++i) {
     std::string k = kind[int(steps_[i].op->type)];
     if (steps_[i].matmul) k += "/matmul";
+    if (steps_[i].fused) k += "+depthwise";
     by[k] += ms_[i] / runs_;
     total += ms_[i] / runs_;
   }
@@ -71,7 +74,69 @@ void InferExec::report() {
   for (auto& [k, v] : by) std::fprintf(stderr, "  %-18s %7.2f ms\n", k.c_str(), v);
 }
 
+/** The BN folded into op i (the one BN that alone reads its output): w·scale, (bias − mean)·scale + beta. */
+InferExec::Fold InferExec::foldBn(const Params& p, size_t i, std::vector<float>& w, std::vector<float>& bias) const {
+  const Op& op = g_.ops[i];
+  Fold f{op.out, op.act, -1, -1};
+  if (op.act != kNone || op.type == OpType::Dense || g_.consumers[op.out] != 1) return f;
+  const long OC = g_.tensors[op.out].c;
+  for (size_t j = i + 1; j < g_.ops.size(); ++j) {
+    const Op& bn = g_.ops[j];
+    if (bn.type != OpType::BatchNorm || bn.in[0] != op.out) continue;
+    const float *gm = p.value[bn.params[0]].data(), *bt = p.value[bn.params[1]].data();
+    const float *mu = p.value[bn.params[2]].data(), *var = p.value[bn.params[3]].data();
+    for (long c = 0; c < OC; ++c) {
+      const float sc = gm[c] / std::sqrt(var[c] + bn.eps);
+      for (size_t q = size_t(c); q < w.size(); q += size_t(OC)) w[q] *= sc;
+      bias[size_t(c)] = (bias[size_t(c)] - mu[c]) * sc + bt[c];
+    }
+    return {bn.out, bn.act, bn.in.size() > 1 ? bn.in[1] : -1, int(j)};
+  }
+  return f;
+}
+
+/** Op i's weights and bias (zeros without one), [.., OC]. */
+void InferExec::weightsOf(const Params& p, size_t i, std::vector<float>& w, std::vector<float>& bias) const {
+  const Op& op = g_.ops[i];
+  w = p.value[op.params[0]];
+  bias.assign(size_t(g_.tensors[op.out].c), 0.f);
+  if (op.bias) bias = p.value[op.params[1]];
+}
+
+/**
+ * The 1×1 convolution at op i (BN folded: f) with the 3×3 depthwise that alone reads its output fused in, when
+ * oneDNN has a fused kernel for it; marks the depthwise and its BN absorbed. False: run them apart.
+ */
+bool InferExec::tryFuse(const Params& p, size_t i, const Fold& f, const std::vector<float>& w,
+                        const std::vector<float>& bias, Step& s, std::vector<char>& absorbed) {
+  if (!fuseDw_ || f.residual >= 0 || g_.consumers[f.out] != 1) return false;
+  size_t j = i + 1;
+  while (j < g_.ops.size() && !(g_.ops[j].in[0] == f.out)) ++j;
+  if (j == g_.ops.size()) return false;
+  const Op& dw = g_.ops[j];
+  const Shape &ms = g_.tensors[f.out], &os = g_.tensors[dw.out];
+  if (dw.type != OpType::Depthwise || dw.mult != 1 || dw.in.size() != 1 ||
+      !FusedPwDw::fits(ms.h, ms.w, dw.k, dw.stride, dw.pt, dw.pl, dw.pb, dw.pr, os.h, os.w))
+    return false;
+  std::vector<float> dwW, dwB;
+  weightsOf(p, j, dwW, dwB);
+  const Fold df = foldBn(p, j, dwW, dwB);
+  if (df.residual >= 0) return false;
+  const Shape& is = g_.tensors[s.op->in[0]];
+  PwDwGeom geom{N_, is.h, is.w, is.c, ms.c, dw.stride, dw.pt, dw.pl, os.h, os.w, f.act, df.act};
+  auto fused = std::make_unique<FusedPwDw>(geom, stream_, w.data(), bias.data(), dwW.data(), dwB.data());
+  // (bufElems sizes a blocked tensor's buffer the same way)
+  if (!fused->ok() || fused->blockedOutSize() != N_ * os.h * os.w * ((os.c + 15) / 16 * 16)) return false;
+  s.fused = std::move(fused);
+  s.out = df.out;
+  absorbed[j] = 1;
+  if (df.bn >= 0) absorbed[size_t(df.bn)] = 1;
+  return true;
+}
+
 void InferExec::prepare(const Params& p) {
+  const char* fuse = std::getenv("MOBILENET_PLAN_FUSE_DW");
+  fuseDw_ = !(fuse && *fuse == '0');
   std::vector<char> absorbed(g_.ops.size(), 0);
   for (size_t i = 0; i < g_.ops.size(); ++i) {
     if (absorbed[i]) continue;
@@ -83,25 +148,16 @@ void InferExec::prepare(const Params& p) {
     const Shape& is = g_.tensors[op.in[0]];
     if (op.type == OpType::Conv || op.type == OpType::Depthwise || op.type == OpType::Dense) {
       const long OC = g_.tensors[op.out].c;
-      std::vector<float> w = p.value[op.params[0]];
-      s.bias.assign(size_t(OC), 0.f);
-      if (op.bias) s.bias = p.value[op.params[1]];
-      // Fold the BN that alone reads this op's output: w·scale, (bias − mean)·scale + beta.
-      for (size_t j = i + 1; j < g_.ops.size() && op.act == kNone && op.type != OpType::Dense; ++j) {
-        const Op& bn = g_.ops[j];
-        if (bn.type != OpType::BatchNorm || bn.in[0] != op.out || g_.consumers[op.out] != 1) continue;
-        const float *gm = p.value[bn.params[0]].data(), *bt = p.value[bn.params[1]].data();
-        const float *mu = p.value[bn.params[2]].data(), *var = p.value[bn.params[3]].data();
-        for (long c = 0; c < OC; ++c) {
-          const float sc = gm[c] / std::sqrt(var[c] + bn.eps);
-          for (size_t q = size_t(c); q < w.size(); q += size_t(OC)) w[q] *= sc;
-          s.bias[size_t(c)] = (s.bias[size_t(c)] - mu[c]) * sc + bt[c];
-        }
-        s.out = bn.out;
-        s.act = bn.act;
-        if (bn.in.size() > 1) s.residual = bn.in[1];
-        absorbed[j] = 1;
-        break;
+      std::vector<float> w;
+      weightsOf(p, i, w, s.bias);
+      const Fold f = foldBn(p, i, w, s.bias);
+      if (f.bn >= 0) absorbed[size_t(f.bn)] = 1;
+      s.out = f.out;
+      s.act = f.act;
+      s.residual = f.residual;
+      if (isPointwise(op) && tryFuse(p, i, f, w, s.bias, s, absorbed)) {
+        steps_.push_back(std::move(s));
+        continue;
       }
       const Shape& os = g_.tensors[s.out];
       auto attr = postOps(s.act, s.residual >= 0);
@@ -145,6 +201,23 @@ void InferExec::prepare(const Params& p) {
 
 void InferExec::allocate() {
   const size_t T = g_.tensors.size();
+  // A fused step's output stays blocked when every reader is a fused step (the next pair's 1×1 input).
+  std::vector<int> fusedReaders(T, 0);
+  for (const Step& s : steps_)
+    if (s.fused) fusedReaders[size_t(s.op->in[0])]++;
+  blocked_.assign(T, 0);
+  for (const Step& s : steps_)
+    if (s.fused && s.out != g_.output && fusedReaders[size_t(s.out)] == g_.consumers[size_t(s.out)]) blocked_[size_t(s.out)] = 1;
+  size_t toB = 0, fromB = 0;
+  for (Step& s : steps_) {
+    if (!s.fused) continue;
+    s.inBlocked = blocked_[size_t(s.op->in[0])];
+    s.outBlocked = blocked_[size_t(s.out)];
+    if (!s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
+    if (!s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
+  }
+  toBlocked_.resize(toB);
+  fromBlocked_.resize(fromB);
   root_.resize(T);
   std::vector<int>& root = root_;
   for (size_t t = 0; t < T; ++t) root[t] = int(t);
@@ -168,7 +241,7 @@ void InferExec::allocate() {
       slot_[out] = slot_[res];
       lastUse[res] = -2;  // its buffer now belongs to `out`
     } else {
-      slot_[out] = pool.take(elems(out));
+      slot_[out] = pool.take(bufElems(out));
     }
     for (int t : s.op->in) {
       int r = root[t];
@@ -193,6 +266,11 @@ void InferExec::exec(Step& s) {
     memory X(s.mmSrc, planEngine(), const_cast<float*>(x)), Y(s.mmDst, planEngine(), y);
     memory B(s.mmBias, planEngine(), s.bias.data());
     s.mm.execute(stream_, {{DNNL_ARG_SRC, X}, {DNNL_ARG_WEIGHTS, s.mmW}, {DNNL_ARG_BIAS, B}, {DNNL_ARG_DST, Y}});
+    stream_.wait();
+    return;
+  }
+  if (s.fused) {
+    s.fused->forward(stream_, x, s.inBlocked, y, s.outBlocked, toBlocked_.data(), fromBlocked_.data());
     stream_.wait();
     return;
   }

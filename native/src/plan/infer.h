@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 #include "dnnl_conv.h"
+#include "fused_dw.h"
 #include "plan.h"
 
 namespace mn {
@@ -17,6 +18,12 @@ class InferExec {
   /** Runs x [N, H, W, C]; returns the output buffer [N, K] (valid until the next run). */
   const float* run(const float* x);
   long batch() const { return N_; }
+  /** Steps that run a 1×1 convolution with the depthwise after it fused in. */
+  int fusedSteps() const {
+    int k = 0;
+    for (const Step& s : steps_) k += s.fused ? 1 : 0;
+    return k;
+  }
 
  private:
   struct Step {
@@ -27,11 +34,20 @@ class InferExec {
     bool matmul = false;
     bool inPlace = false;   // the residual's buffer is the output's: the sum post-op adds in place
     std::unique_ptr<DnnlConv> conv;
+    std::unique_ptr<FusedPwDw> fused;  // a 1×1 convolution with the depthwise after it (that op absorbed)
+    bool inBlocked = false, outBlocked = false;  // fused: input / output tensor kept in nChw16c between fused steps
     dnnl::matmul mm;
     dnnl::memory::desc mmSrc, mmDst, mmBias;
     dnnl::memory mmW;
     std::vector<float> w, bias, a, b;  // folded weights (kept when read in place), bias; BN scale/shift
   };
+  struct Fold {
+    int out, act, residual, bn;  // output tensor, activation, residual after the fold; the BN's op (or -1)
+  };
+  Fold foldBn(const Params& p, size_t i, std::vector<float>& w, std::vector<float>& bias) const;
+  void weightsOf(const Params& p, size_t i, std::vector<float>& w, std::vector<float>& bias) const;
+  bool tryFuse(const Params& p, size_t i, const Fold& f, const std::vector<float>& w, const std::vector<float>& bias,
+               Step& s, std::vector<char>& absorbed);
   void prepare(const Params& p);
   void allocate();
   void exec(Step& s);
@@ -40,6 +56,8 @@ class InferExec {
     return r == 0 ? input_ : bufs_[size_t(slot_[size_t(r)])].data();
   }
   long elems(int t) const { return N_ * g_.tensors[t].size(); }
+  /** Floats a tensor's buffer holds: nChw16c tensors pad their channels. */
+  long bufElems(int t) const { return blocked_[size_t(t)] ? rows(t) * ((g_.tensors[t].c + 15) / 16 * 16) : elems(t); }
   long rows(int t) const { return N_ * long(g_.tensors[t].h) * g_.tensors[t].w; }
 
   const Graph& g_;
@@ -48,8 +66,11 @@ class InferExec {
   std::vector<Step> steps_;
   std::vector<int> root_;  // tensor → the tensor whose buffer it shares (Reshape, Dropout: aliases)
   std::vector<int> slot_;  // root tensor → buffer slot
+  std::vector<char> blocked_;  // tensor → kept in nChw16c (written by a fused step, read only by fused steps)
+  std::vector<float> toBlocked_, fromBlocked_;  // fused steps' NHWC conversions (shared: steps run one at a time)
   std::vector<std::vector<float>> bufs_;
   float* input_ = nullptr;
+  bool fuseDw_ = true;     // MOBILENET_PLAN_FUSE_DW=0: never fuse a depthwise into the 1×1 before it
   bool profile_ = false;  // MOBILENET_PLAN_PROFILE=1: per-step CPU times on stderr every 10 runs
   std::vector<double> ms_;
   long runs_ = 0;
