@@ -4,9 +4,12 @@
  * model (its int8 kernels: QLinearConv, QLinearAdd, …), same random-weight model, input, batch and threads. Each row
  * is measured in interleaved rounds (rounds.ts: int8, float, ort float, ort int8, int8, …); a figure is the median
  * of its rounds with their min–max, and the row's ratio is ours int8 / its strongest peer (the faster of the two
- * onnxruntime figures) with its range, besides int8 / ours float (what quantization buys us).
+ * onnxruntime figures) with its range, besides int8 / ours float (what quantization buys us). The model's
+ * BatchNormalization statistics are set from 8 random images first (calibrateBatchNorm), so that every layer's
+ * activations are alive as in a trained network and the int8 model's scales are those of real ranges.
  */
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { getThreads, initBackend } from '../backend/index.js';
 import { OptionError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
@@ -124,6 +127,30 @@ export async function runInt8Rounds(
   return tallies;
 }
 
+/**
+ * Sets every BatchNormalization's moving mean and variance to its input's statistics on `x` (a training-mode
+ * pass), as training would. With the initial (0, 1) an untrained net shrinks its activations ~10× a block: V1's
+ * from block 9 on are all 0, calibration gives them scale 1 and zero point 0, and onnxruntime then keeps those
+ * ten convolutions in float (their ReLU is not implied by the quantization), so its int8 figure would not be its
+ * int8 kernels'.
+ */
+export function calibrateBatchNorm(model: tfl.LayersModel, x: Float32Array, dims: number[]): void {
+  const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  const probe = tfl.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tfl.SymbolicTensor) });
+  tf.tidy(() => {
+    const ins = probe.apply(tf.tensor4d(x, [x.length / dims.reduce((a, d) => a * d, 1), ...dims] as [number, number, number, number]),
+      { training: true }) as tf.Tensor[]; // each [B, H, W, C]
+    bns.forEach((l, i) => {
+      const { mean, variance } = tf.moments(ins[i], [0, 1, 2]); // [C]
+      for (const w of l.weights) {
+        const name = w.originalName ?? w.name;
+        if (/moving_mean/.test(name)) w.write(mean);
+        if (/moving_variance/.test(name)) w.write(variance);
+      }
+    });
+  });
+}
+
 /** The int8 form of a (random-weight) logits model, calibrated on 8 random images. */
 export function quantizeForBench(model: tfl.LayersModel, px: number): Int8Model {
   const ir = floatIR(model);
@@ -139,6 +166,7 @@ export async function measureInt8Row(arch: Arch, preset: PresetName, batch: numb
   const steps = o.steps ?? 10, warmup = o.warmup ?? 3, rounds = o.rounds ?? DEFAULT_ROUNDS, threads = getThreads();
   const model = buildModel(arch, { classifierActivation: null, seed: 1 }, preset);
   const dims = model.inputs[0].shape.slice(1) as number[]; // [H, W, C]
+  calibrateBatchNorm(model, randomInput(8 * dims.reduce((a, d) => a * d, 1)), dims);
   const x = randomInput(batch * dims.reduce((a, d) => a * d, 1));
   const f = Engine.compile(model);
   if ('unsupported' in f) throw new OptionError(`engine: ${f.unsupported}`);

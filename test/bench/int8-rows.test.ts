@@ -1,13 +1,24 @@
 /**
  * The int8 rows of `npm run bench`: the row arithmetic with fake figures (strongest of onnxruntime float and int8,
  * the ratios and their ranges, failures), the interleaved rounds, the table; and one real row (V2 28×28 batch 1,
- * one round of one step) where the native addon and onnxruntime-node are there: all four contestants measured.
+ * one round of one step) where the native addon and onnxruntime-node are there: all four contestants measured; and
+ * that onnxruntime runs the bench's int8 V1 with its int8 kernels only (without BN statistics it kept ten float convs).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { nativeAvailable } from '../../src/backend/index.js';
-import { INT8_CONTESTANTS, Int8RowMeta, int8RowOf, measureInt8Row, renderInt8Rows, runInt8Rounds } from '../../src/bench/int8-rows.js';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import onnxProto from 'onnx-proto';
+import { initBackend, nativeAvailable } from '../../src/backend/index.js';
+import {
+  INT8_CONTESTANTS, Int8RowMeta, calibrateBatchNorm, int8RowOf, measureInt8Row, quantizeForBench, renderInt8Rows, runInt8Rounds,
+} from '../../src/bench/int8-rows.js';
+import { randomInput } from '../../src/bench/int8.js';
 import { loadOrt } from '../../src/bench/ort.js';
+import { isWeightOp } from '../../src/engine/int8-ir.js';
+import { convertInt8ToOnnx } from '../../src/export/onnx/qdq.js';
+import { buildModel } from '../../src/models/presets.js';
 
 const META: Int8RowMeta = { arch: 'v2', preset: 'mnist', batch: 256, threads: 2, steps: 3, warmup: 1, rounds: 3 };
 
@@ -91,4 +102,27 @@ test('measureInt8Row: one real row, every contestant measured (native addon and 
   for (const w of INT8_CONTESTANTS) assert.ok((r[w] ?? 0) > 0, `${w}: ${r[w]}`);
   assert.ok(r.strongestPeer === 'ortFloat' || r.strongestPeer === 'ortInt8');
   assert.equal(r.ratio, r.int8! / Math.max(r.ortFloat!, r.ortInt8!));
+});
+
+test('the bench model (BN statistics from random images): onnxruntime runs every V1 weight op as QLinearConv', async (t) => {
+  const loaded = await loadOrt();
+  if ('missing' in loaded) return t.skip(loaded.missing);
+  await initBackend('auto');
+  const model = buildModel('v1', { classifierActivation: null, seed: 1 }, 'mnist');
+  calibrateBatchNorm(model, randomInput(8 * 784), [28, 28, 1]);
+  const m = quantizeForBench(model, 784);
+  model.dispose();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mobilenet-int8-rows-'));
+  try {
+    const file = path.join(dir, 'optimized.onnx');
+    const s = await loaded.ort.InferenceSession.create(convertInt8ToOnnx(m).bytes, {
+      graphOptimizationLevel: 'all', intraOpNumThreads: 1, optimizedModelFilePath: file, logSeverityLevel: 3,
+    });
+    await s.release();
+    const ops = onnxProto.onnx.ModelProto.decode(await fs.readFile(file)).graph!.node!.map((n) => n.opType ?? '');
+    assert.equal(ops.filter((o) => o === 'QLinearConv').length, m.ops.filter(isWeightOp).length, ops.join(' '));
+    assert.ok(!ops.some((o) => o === 'Conv' || o === 'FusedConv'), ops.join(' '));
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
