@@ -23,8 +23,8 @@ export interface HostInfo {
 
 /** One `npm run bench` run, as `--json` prints it. */
 export interface SuiteReport {
-  /** Int8 rows (bench/int8.ts): ours int8 vs ours float vs onnxruntime float. */
-  int8?: import('./int8.js').Int8Row[];
+  /** Int8 rows (bench/int8-rows.ts): ours int8 vs ours float, onnxruntime float and onnxruntime int8. */
+  int8?: import('./int8-rows.js').Int8Row[];
   machine: string;
   host: HostInfo;
   /** Load averages when the run ended. */

@@ -17,13 +17,14 @@ import { caseMultAdds, measurePeak } from '../roofline.js';
 import { DEFAULT_ROUNDS } from '../rounds.js';
 import { parseThreadList, runScaling } from '../scaling.js';
 import { runSuite } from '../suite.js';
-import { Int8Row, int8Rows, renderInt8Rows } from '../int8.js';
+import { Int8Row, int8Rows, renderInt8Rows } from '../int8-rows.js';
 import type { Arch } from '../../models/presets.js';
 
 const HELP = `usage: npm run bench -- [options]
   --arch a,b       architectures (default v1,v2)
   --case a,b       cases from ${CASE_NAMES.join(', ')}, int8; train, infer, latency select families;
-                   int8: ours int8 vs ours float vs onnxruntime float (28x28 batch 256 and 1, 224x224 batch 32 and 1)
+                   int8: ours int8 vs ours float, onnxruntime float and onnxruntime int8 (our QDQ export), in the
+                   same rounds (28x28 batch 256 and 1, 224x224 batch 32 and 1; ratio: int8 / the faster onnxruntime)
                    (default all: mnist training batch 128, inference batch 256 (28x28x1) and 32 (224x224x3), batch-1 latency)
   --backend a,b    only these backends (default: every available one of ${ALL_BACKENDS.join(', ')};
                    with a --threads list: onednn)
@@ -126,7 +127,7 @@ async function runOnce(o: Options, command: string, progress: (l: string) => voi
       multAdds: (c) => multAdds(c), peakGflops: peak?.gflops,
     });
     const int8: Int8Row[] = o.int8 && backends.includes('onednn')
-      ? await int8Rows((o.archs ?? ['v1', 'v2']) as Arch[], { steps: o.steps, warmup: o.warmup, progress }) : [];
+      ? await int8Rows((o.archs ?? ['v1', 'v2']) as Arch[], { steps: o.steps, warmup: o.warmup, rounds: o.rounds, progress }) : [];
     return {
       machine: machineLine(host), host, loadAverageEnd: hostInfo().loadAverage, command, threads: threads ?? getThreads(),
       steps: o.steps, warmup: o.warmup, rounds: o.rounds, latencyStepFactor: LATENCY_STEP_FACTOR,
