@@ -49,16 +49,18 @@ export function klDivergence(c: Float64Array, a: number, b: number, levels = LEV
   for (let i = a; i < b; i++) total += c[i];
   const all = total + below + above;
   if (!(all > 0)) return 0;
-  const p = (i: number) => c[a + i] + (i === 0 ? below : 0) + (i === n - 1 ? above : 0);
   let kl = 0;
   for (let l = 0; l < levels; l++) {
-    const from = Math.floor((l * n) / levels), to = Math.floor(((l + 1) * n) / levels);
+    const from = a + Math.floor((l * n) / levels), to = a + Math.floor(((l + 1) * n) / levels);
     let sum = 0, nz = 0;
-    for (let i = from; i < to; i++) { sum += c[a + i]; if (p(i) > 0) nz++; }
-    const q = total > 0 && nz > 0 ? sum / nz / total : 0;
     for (let i = from; i < to; i++) {
-      const pi = p(i) / all;
-      if (pi > 0) kl += pi * Math.log(pi / Math.max(q, EPS));
+      sum += c[i];
+      if (c[i] > 0 || (i === a && below > 0) || (i === b - 1 && above > 0)) nz++;
+    }
+    const q = Math.max(total > 0 && nz > 0 ? sum / nz / total : 0, EPS);
+    for (let i = from; i < to; i++) {
+      const pi = (c[i] + (i === a ? below : 0) + (i === b - 1 ? above : 0)) / all; // the outliers folded in
+      if (pi > 0) kl += pi * Math.log(pi / q);
     }
   }
   return kl;
