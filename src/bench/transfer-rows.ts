@@ -42,17 +42,30 @@ export const TASKS: Record<string, TaskRow> = {
   },
 };
 
-export const VARIANTS = ['head', 'fine-tune', 'scratch'] as const;
+/**
+ * head: phase 1 only; fine-tune: phase 1 + phase 2; scratch: the same network with the same epochs (head + fine-tune);
+ * scratch-time: as many epochs as fit in the fine-tune run's training time (history.json `elapsed`).
+ */
+export const VARIANTS = ['head', 'fine-tune', 'scratch', 'scratch-time'] as const;
 export type Variant = typeof VARIANTS[number];
 
-/** Epochs of a task's phases, after the bench's overrides. */
-export interface Epochs { head: number; fineTune: number }
+/** Epochs of a task's phases, after the bench's overrides; sameTime: scratch-time's epochs. */
+export interface Epochs { head: number; fineTune: number; sameTime?: number }
+
+/** scratch-time's epochs: the fine-tune run's training wall seconds over scratch's per epoch (at least 1). */
+export function sameTimeEpochs(fineTuneElapsed: number, scratchElapsed: number, scratchEpochs: number): number {
+  return Math.max(1, Math.round(fineTuneElapsed / (scratchElapsed / scratchEpochs)));
+}
 
 /** The `mobilenet train` arguments of one variant of a task (`source`: the source's path; `out`: the run directory). */
 export function trainArgs(t: TaskRow, v: Variant, e: Epochs, seed: number, source: string, out: string): string[] {
   const data = ['--dataset', t.dataset, ...(t.input ? ['--input', t.input] : []), '--per-class', String(t.perClass), '--batch-size', String(t.batch)];
   const tail = ['--seed', String(seed), '--out', out, '--overwrite'];
   if (v === 'scratch') return ['train', ...t.scratch, ...data, '--epochs', String(e.head + e.fineTune), ...tail];
+  if (v === 'scratch-time') {
+    if (e.sameTime === undefined) throw new Error('scratch-time needs the fine-tune and scratch runs first');
+    return ['train', ...t.scratch, ...data, '--epochs', String(e.sameTime), ...tail];
+  }
   const ft = v === 'fine-tune' ? ['--fine-tune-epochs', String(e.fineTune)] : [];
   return ['train', '--from', source, ...t.transfer, ...data, '--epochs', String(e.head), ...ft, ...tail];
 }
@@ -99,6 +112,8 @@ export interface VariantResult {
   fineTuneEpochSeconds: number | null;
   /** Scratch: the median epoch's seconds (every layer trains). */
   scratchEpochSeconds: number | null;
+  /** history.json `elapsed` of the last epoch, first seed: training wall seconds, evaluation at epoch ends included. */
+  elapsed: number | null;
   embedSeconds: number | null;
   command: string;
 }
@@ -111,9 +126,10 @@ export function accuracyTable(results: VariantResult[]): string {
   const lines = ['| task | variant | epochs (head + fine-tune) | test accuracy | vs scratch | minutes | command |', '|---|---|---|---|---|---|---|'];
   for (const r of results) {
     const scratch = results.find((s) => s.task === r.task && s.variant === 'scratch');
+    const isScratch = r.variant.startsWith('scratch');
     const acc = r.accuracies.length > 1 ? `${pct(mean(r.accuracies))} (${r.accuracies.map(pct).join(', ')})` : pct(r.accuracies[0]);
-    const gain = scratch && r.variant !== 'scratch' ? `${((mean(r.accuracies) - mean(scratch.accuracies)) * 100 >= 0 ? '+' : '')}${((mean(r.accuracies) - mean(scratch.accuracies)) * 100).toFixed(2)} points` : '';
-    const ep = r.variant === 'scratch' ? `${r.epochs.head + r.epochs.fineTune}` : r.variant === 'head' ? `${r.epochs.head} + 0` : `${r.epochs.head} + ${r.epochs.fineTune}`;
+    const gain = scratch && !isScratch ? `${((mean(r.accuracies) - mean(scratch.accuracies)) * 100 >= 0 ? '+' : '')}${((mean(r.accuracies) - mean(scratch.accuracies)) * 100).toFixed(2)} points` : '';
+    const ep = r.variant === 'scratch' ? `${r.epochs.head + r.epochs.fineTune}` : r.variant === 'scratch-time' ? `${r.epochs.sameTime} (fine-tune's time)` : r.variant === 'head' ? `${r.epochs.head} + 0` : `${r.epochs.head} + ${r.epochs.fineTune}`;
     lines.push(`| ${r.task} | ${r.variant} | ${ep} | ${acc} | ${gain} | ${r.minutes.map((m) => m.toFixed(1)).join(', ')} | \`${r.command}\` |`);
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /** bench:transfer's commands, output parsing and tables (src/bench/transfer-rows.ts), on the CLI's own line formats. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { TASKS, VariantResult, accuracyTable, epochTable, parseTrainOutput, shellLine, trainArgs } from '../../src/bench/transfer-rows.js';
+import { TASKS, VariantResult, accuracyTable, epochTable, parseTrainOutput, sameTimeEpochs, shellLine, trainArgs } from '../../src/bench/transfer-rows.js';
 
 const E = { head: 20, fineTune: 5 };
 
@@ -22,6 +22,11 @@ test('the three variants: head, head + fine-tune, and scratch with the same epoc
     assert.deepEqual([at(a, '--dataset'), at(a, '--input'), at(a, '--per-class'), at(a, '--seed')], ['fashion-mnist', '96x96x3', '100', '1']);
   }
   assert.equal(shellLine(['train', '--out', 'a b']), 'mobilenet train --out "a b"');
+  // scratch-time: the epochs that fit in the fine-tune run's time (78 s of training; scratch 25 epochs in 500 s: 20 s each)
+  assert.equal(sameTimeEpochs(78, 500, 25), 4);
+  assert.equal(sameTimeEpochs(1, 500, 25), 1);
+  assert.equal(at(trainArgs(t, 'scratch-time', { ...E, sameTime: 4 }, 1, 'src', 'o'), '--epochs'), '4');
+  assert.throws(() => trainArgs(t, 'scratch-time', E, 1, 'src', 'o'), /needs the fine-tune and scratch runs first/);
 });
 
 test('parseTrainOutput reads the final test accuracy, each epoch\'s img/s and the embedding seconds; a cut-short run throws', () => {
@@ -40,15 +45,17 @@ test('parseTrainOutput reads the final test accuracy, each epoch\'s img/s and th
 });
 
 test('the tables: gain over scratch in points, seconds per epoch and their ratios', () => {
-  const base = { seeds: [1], epochs: E, minutes: [1], headEpochSeconds: null, fineTuneEpochSeconds: null, scratchEpochSeconds: null, embedSeconds: null, command: 'c' };
+  const base = { seeds: [1], epochs: E, minutes: [1], headEpochSeconds: null, fineTuneEpochSeconds: null, scratchEpochSeconds: null, embedSeconds: null, command: 'c', elapsed: null };
   const rs: VariantResult[] = [
     { ...base, task: 't', variant: 'head', accuracies: [0.8], headEpochSeconds: 0.2 },
     { ...base, task: 't', variant: 'fine-tune', accuracies: [0.85], headEpochSeconds: 0.25, fineTuneEpochSeconds: 10, embedSeconds: 3 },
     { ...base, task: 't', variant: 'scratch', accuracies: [0.7], scratchEpochSeconds: 20 },
+    { ...base, task: 't', variant: 'scratch-time', accuracies: [0.6], epochs: { ...E, sameTime: 3 } },
   ];
   const a = accuracyTable(rs);
   assert.match(a, /\| t \| head \| 20 \+ 0 \| 80\.00% \| \+10\.00 points \|/);
   assert.match(a, /\| t \| fine-tune \| 20 \+ 5 \| 85\.00% \| \+15\.00 points \|/);
   assert.match(a, /\| t \| scratch \| 25 \| 70\.00% \|  \|/);
+  assert.match(a, /\| t \| scratch-time \| 3 \(fine-tune's time\) \| 60\.00% \|  \|/);
   assert.match(epochTable(rs), /\| t \| 0\.25 \| 3\.0 \| 10\.0 \| 20\.0 \| 40× \| 80× \|/);
 });

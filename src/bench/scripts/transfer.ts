@@ -19,7 +19,8 @@ import { MobileNetError, OptionError } from '../../errors.js';
 import type { HistoryRow } from '../../run/run-dir.js';
 import { median } from '../rounds.js';
 import {
-  Epochs, TASKS, VARIANTS, VariantResult, accuracyTable, epochTable, fashionSourceArgs, parseTrainOutput, shellLine, trainArgs,
+  Epochs, TASKS, VARIANTS, VariantResult, accuracyTable, epochTable, fashionSourceArgs, parseTrainOutput, sameTimeEpochs, shellLine,
+  trainArgs,
 } from '../transfer-rows.js';
 import { SpeedResult, speedRows, speedTable } from '../transfer-speed.js';
 
@@ -29,11 +30,14 @@ const HELP = `usage: npm run bench:transfer -- [options]
   --only a,b              rows from ${ROWS.join(', ')} (default all, in that order)
   --seeds 1,2             seeds of every accuracy run (default 1)
   --head-epochs N         phase-1 epochs of every task (default: fashion-100 20, fashion-1000 5, mnist-100 20)
-  --fine-tune-epochs N    phase-2 epochs of every task (default: 5, 1, 5); scratch trains head + fine-tune epochs
+  --fine-tune-epochs N    phase-2 epochs of every task (default: 5, 1, 5); scratch trains head + fine-tune epochs,
+                          scratch-time as many as fit in the fine-tune run's training time
   --rounds R              interleaved rounds of speed-224 (default 3)
   --fashion-run DIR       mnist-100's source: an existing Fashion-MNIST run (default: trained here,
                           mobilenet train --arch v2 --dataset fashion-mnist --epochs 3 --limit-train 10000)
   --out DIR               run directories and logs (default runs/bench-transfer)
+  --reuse                 take a run whose log in --out is of the same command and finished (# wall N s) instead
+                          of training it again (accuracy rows; a later bench adds rows or seeds to earlier ones)
   --json                  one JSON object instead of the markdown tables
 Expected time with the defaults on 2 shared cores (MOBILENET_THREADS=2, load average ~10): fashion-100 ~15 min,
 fashion-1000 ~25 min, mnist-100 ~10 min (with its source run), speed-224 ~8 min (3 rounds, PyTorch included).
@@ -44,8 +48,26 @@ with --preprocess unit (nsfwjs divides by 255). speed-224 needs python3 with tor
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 
-/** Runs `mobilenet ARGS` (this checkout's CLI) as its own process; the output goes to `log` and, but for step lines, stderr. */
-function mobilenet(args: string[], log: string): Promise<{ text: string; seconds: number }> {
+/** With --reuse: a finished log of exactly this command (its first line) and its wall seconds (its last), else null. */
+function reused(args: string[], log: string): { text: string; seconds: number } | null {
+  if (!fs.existsSync(log)) return null;
+  const text = fs.readFileSync(log, 'utf8');
+  const wall = /\n# wall ([\d.]+) s\n?$/.exec(text);
+  return text.startsWith(`$ ${shellLine(args)}\n`) && wall ? { text, seconds: Number(wall[1]) } : null;
+}
+
+let reuse = false;
+
+/**
+ * Runs `mobilenet ARGS` (this checkout's CLI) as its own process; the output goes to `log` (then `# wall N s`) and,
+ * but for step lines, stderr. With --reuse a finished log of the same command stands for the run.
+ */
+function mobilenet(args: string[], log: string, mayReuse = true): Promise<{ text: string; seconds: number }> {
+  const old = reuse && mayReuse ? reused(args, log) : null;
+  if (old) {
+    process.stderr.write(`  reusing ${log}\n`);
+    return Promise.resolve(old);
+  }
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,10 +84,11 @@ function mobilenet(args: string[], log: string): Promise<{ text: string; seconds
     child.stderr.on('data', take);
     child.on('error', reject);
     child.on('close', (code) => {
-      out.end();
+      const seconds = (performance.now() - t0) / 1000;
+      out.end(code === 0 ? `# wall ${seconds.toFixed(1)} s\n` : '');
       const text = chunks.join('');
       if (code !== 0) reject(new OptionError(`${shellLine(args)} exited ${code}: ${text.trim().split('\n').pop()} (log: ${log})`));
-      else resolve({ text, seconds: (performance.now() - t0) / 1000 });
+      else resolve({ text, seconds });
     });
   });
 }
@@ -90,7 +113,7 @@ const medianOf = (rows: HistoryRow[]) => (rows.length ? median(rows.map((r) => r
 async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCommandArgs(argv, {
     only: { type: 'string' }, seeds: { type: 'string' }, 'head-epochs': { type: 'string' }, 'fine-tune-epochs': { type: 'string' },
-    rounds: { type: 'string' }, 'fashion-run': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+    rounds: { type: 'string' }, 'fashion-run': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, reuse: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -104,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   const fineTuneEpochs = positiveInt('fine-tune-epochs', v['fine-tune-epochs'] as string | undefined);
   const rounds = positiveInt('rounds', v.rounds as string | undefined) ?? 3;
   const out = (v.out as string | undefined) ?? path.join('runs', 'bench-transfer');
+  reuse = v.reuse === true;
   fs.mkdirSync(out, { recursive: true });
   const load0 = os.loadavg()[0];
   const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -124,11 +148,15 @@ async function main(argv: string[]): Promise<number> {
     for (const variant of VARIANTS) {
       const r: VariantResult = {
         task: t.name, variant, seeds, accuracies: [], minutes: [], epochs: e, headEpochSeconds: null, fineTuneEpochSeconds: null,
-        scratchEpochSeconds: null, embedSeconds: null, command: '',
+        scratchEpochSeconds: null, embedSeconds: null, command: '', elapsed: null,
       };
+      if (variant === 'scratch-time') {
+        const ft = results.find((x) => x.task === t.name && x.variant === 'fine-tune')!, sc = results.find((x) => x.task === t.name && x.variant === 'scratch')!;
+        r.epochs = { ...e, sameTime: sameTimeEpochs(ft.elapsed!, sc.elapsed!, e.head + e.fineTune) };
+      }
       for (const seed of seeds) {
         const dir = path.join(out, `${t.name}-${variant}-s${seed}`);
-        const args = trainArgs(t, variant, e, seed, t.source === 'nsfwjs' ? nsfw : fashionRun!, dir);
+        const args = trainArgs(t, variant, r.epochs, seed, t.source === 'nsfwjs' ? nsfw : fashionRun!, dir);
         say(`bench: ${t.name} ${variant}, seed ${seed}: ${shellLine(args)}`);
         const run = await mobilenet(args, `${dir}.log`);
         const o = parseTrainOutput(run.text);
@@ -137,7 +165,8 @@ async function main(argv: string[]): Promise<number> {
         if (seed === seeds[0]) {
           r.command = shellLine(args);
           const h = history(dir);
-          if (variant === 'scratch') r.scratchEpochSeconds = medianOf(h);
+          r.elapsed = h.at(-1)?.elapsed ?? null;
+          if (variant.startsWith('scratch')) r.scratchEpochSeconds = medianOf(h);
           else {
             r.headEpochSeconds = medianOf(h.slice(0, e.head));
             r.fineTuneEpochSeconds = variant === 'fine-tune' ? medianOf(h.slice(e.head)) : null;
@@ -158,7 +187,7 @@ async function main(argv: string[]): Promise<number> {
       return {
         command: shellLine(args),
         run: async () => {
-          const ips = parseTrainOutput((await mobilenet(args, `${dir}.log`)).text).epochImgPerSec.at(-1);
+          const ips = parseTrainOutput((await mobilenet(args, `${dir}.log`, false)).text).epochImgPerSec.at(-1); // every round measures
           if (ips === undefined) throw new Error('no epoch line with img/s');
           return ips;
         },
