@@ -3,8 +3,8 @@
 
 torchvision's MobileNetV2 (the same network as Keras's and ours: ReLU6, 1280 features) with a new 10-class head,
 fine-tuned as Keras's transfer-learning guide and our phase 2 do: the layers below block 11 frozen (Keras
-`block_11_expand` is torchvision `features[12]`), every BatchNormalization in inference mode (Keras
-`base(x, training=False)`: `model.eval()` for the backbone), Dropout 0.2 in the head training, Adam. Random data,
+`block_11_expand` is torchvision `features[12]`), every BatchNormalization in inference mode with its gamma/beta
+frozen (ours in phase 2; `model.eval()` for the backbone, as Keras's `base(x, training=False)`), Dropout 0.2 in the head training, Adam. Random data,
 --warmup untimed steps, then --steps timed steps of forward + backward + Adam step; prints images/s (one JSON line
 with --json). channels_last by default (PyTorch's recommended CPU layout, ~2x NCHW here for V1/V2).
 
@@ -25,6 +25,10 @@ def build(classes, first_trainable):
     for i, block in enumerate(m.features):
         for p in block.parameters():
             p.requires_grad = i >= first_trainable
+    for mod in m.modules():  # BN layers frozen too (ours: gamma/beta not trained in phase 2; 1,907,722 trainable)
+        if isinstance(mod, nn.BatchNorm2d):
+            for p in mod.parameters():
+                p.requires_grad = False
     return m
 
 
