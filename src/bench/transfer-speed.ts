@@ -67,7 +67,7 @@ export async function speedRows(p: SpeedPlan, rounds: number, log: (m: string) =
   const commands = new Map<SpeedContestant, string>();
   for (const who of SPEED_CONTESTANTS) {
     if (who.startsWith('ours')) commands.set(who, p.ours(who as 'ours fine-tune').command);
-    else if (peers.args[who]) commands.set(who, [peers.peer!.python, ...peers.args[who]!].map((a) => path.relative(process.cwd(), a) || a).join(' ').replace(/^python3?\S*/, 'python3'));
+    else if (peers.args[who]) commands.set(who, [path.basename(peers.peer!.python), ...peers.args[who]!.map((a) => (path.isAbsolute(a) ? path.relative(process.cwd(), a) : a))].join(' '));
     else notes.set(who, peers.missing ?? 'not available');
   }
   for (const s of interleave(rounds, SPEED_CONTESTANTS, (w) => (w.startsWith('ours') || peers.args[w] ? rounds : 0))) {

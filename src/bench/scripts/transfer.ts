@@ -39,8 +39,8 @@ const HELP = `usage: npm run bench:transfer -- [options]
   --reuse                 take a run whose log in --out is of the same command and finished (# wall N s) instead
                           of training it again (accuracy rows; a later bench adds rows or seeds to earlier ones)
   --json                  one JSON object instead of the markdown tables
-Expected time with the defaults on 2 shared cores (MOBILENET_THREADS=2, load average ~10): fashion-100 ~15 min,
-fashion-1000 ~25 min, mnist-100 ~10 min (with its source run), speed-224 ~8 min (3 rounds, PyTorch included).
+Time with the defaults, measured on 2 shared cores (MOBILENET_THREADS=2, load average 7-12): fashion-100 15 min,
+fashion-1000 27 min, mnist-100 8 min (4 of them its source run), speed-224 ~12 min (3 rounds, PyTorch included).
 nsfwjs@4.4.0 (a devDependency) ships its model as model.min.js + group1-shard1of1.min.js; the bench unpacks them
 to OUT/nsfwjs-mobilenet_v2/model.json + group1-shard1of1 (what tensorflowjs_converter wrote) and trains --from it
 with --preprocess unit (nsfwjs divides by 255). speed-224 needs python3 with torch and torchvision
@@ -85,10 +85,12 @@ function mobilenet(args: string[], log: string, mayReuse = true): Promise<{ text
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      out.end(code === 0 ? `# wall ${seconds.toFixed(1)} s\n` : '');
       const text = chunks.join('');
-      if (code !== 0) reject(new OptionError(`${shellLine(args)} exited ${code}: ${text.trim().split('\n').pop()} (log: ${log})`));
-      else resolve({ text, seconds });
+      out.end(() => { // flushed: the wall line, which --reuse requires, goes last
+        if (code !== 0) return reject(new OptionError(`${shellLine(args)} exited ${code}: ${text.trim().split('\n').pop()} (log: ${log})`));
+        fs.appendFileSync(log, `# wall ${seconds.toFixed(1)} s\n`);
+        resolve({ text, seconds });
+      });
     });
   });
 }
