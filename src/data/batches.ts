@@ -47,10 +47,11 @@ export function subsetSplit(split: Split, idx: ArrayLike<number>): Split {
   return { images, labels, count: idx.length, shape: [h, w, c] };
 }
 
-/**
- * Holds out round(fraction × count) random samples (chosen by `rng`) as a
- * validation split. Both parts keep the original relative order.
- */
+/** The first `n` samples of a split (the split itself when it has no more; null: no limit). */
+export function firstSamples(split: Split, n: number | null | undefined): Split {
+  return n === null || n === undefined || n >= split.count ? split : subsetSplit(split, Int32Array.from({ length: n }, (_, i) => i));
+}
+
 /** The first `n` images of each class, in their order (few-label runs). */
 export function perClassSubset(split: Split, n: number): Split {
   const seen = new Map<number, number>();
@@ -62,6 +63,10 @@ export function perClassSubset(split: Split, n: number): Split {
   return subsetSplit(split, idx);
 }
 
+/**
+ * Holds out round(fraction × count) random samples (chosen by `rng`) as a
+ * validation split. Both parts keep the original relative order.
+ */
 export function splitValidation(split: Split, fraction: number, rng: Rng): { train: Split; val: Split } {
   if (!(fraction >= 0 && fraction < 1)) throw new OptionError(`validation fraction must be in [0, 1), got ${fraction}`);
   const nVal = Math.round(fraction * split.count);

@@ -9,7 +9,7 @@ import { DataError, OptionError } from '../errors.js';
 import { gunzip, isGzip, parseIdx, readBytes, type IdxData } from './idx.js';
 import { loadImageFolder } from './image-folder.js';
 import { verifyMd5 } from './md5-cache.js';
-import { perClassSubset } from './batches.js';
+import { firstSamples, perClassSubset } from './batches.js';
 import { checkSplitSize } from './limits.js';
 import { reshapeSplit, withStats } from './resize.js';
 import type { Dataset, LoadOptions, Split } from './types.js';
@@ -96,10 +96,16 @@ export async function loadIdxDataset(name: string, files: IdxFiles, labels: stri
   let train = idxToSplit(trImg, trLab, files.trainImages, files.trainLabels, labels.length);
   if (o.perClass) train = perClassSubset(train, o.perClass);
   let test = idxToSplit(teImg, teLab, files.testImages, files.testLabels, labels.length);
-  if (!o.inputShape || o.inputShape.join('x') === train.shape.join('x')) return withStats(name, labels, train, test);
+  if (!o.inputShape || o.inputShape.join('x') === train.shape.join('x')) {
+    const d = withStats(name, labels, train, test); // statistics of the whole (perClass) split, as without limits
+    return { ...d, train: firstSamples(d.train, o.limitTrain), test: firstSamples(d.test, o.limitTest) };
+  }
+  // the limits apply before the resize: only the images kept are resized (issue 17: 60,000 at 224x224x3 is 9 GB)
+  train = firstSamples(train, o.limitTrain);
+  test = firstSamples(test, o.limitTest);
   const [h, w, c] = o.inputShape;
   checkSplitSize(name, Math.max(train.count, test.count), o.inputShape);
-  log(`${name}: resizing to ${o.inputShape.join('x')}`);
+  log(`${name}: resizing ${train.count} training and ${test.count} test images to ${o.inputShape.join('x')}`);
   // resize in gray, take statistics there (identical per replicated channel), then replicate channels
   const gray = withStats(name, labels, reshapeSplit(train, [h, w, 1]), reshapeSplit(test, [h, w, 1]));
   train = reshapeSplit(gray.train, [h, w, c]);

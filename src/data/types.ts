@@ -34,4 +34,11 @@ export interface LoadOptions {
   onProgress?: (msg: string) => void;
   /** keep only the first N training images of each class (before any resizing) */
   perClass?: number;
+  /**
+   * keep only the first N training (test) images, after perClass and before any resizing, so a large inputShape
+   * resizes only the images kept (issue 17). IDX datasets: without a resize the statistics still come from the
+   * whole (perClass) training split, as before; with one, from the images kept.
+   */
+  limitTrain?: number;
+  limitTest?: number;
 }

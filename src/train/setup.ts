@@ -1,6 +1,6 @@
 /** What a run starts from: the data (limits, validation split) and the model with its RunMeta. */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { perClassSubset, splitValidation, subsetSplit } from '../data/batches.js';
+import { firstSamples, perClassSubset, splitValidation } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import { Rng } from '../data/rng.js';
 import type { Dataset, Split } from '../data/types.js';
@@ -18,9 +18,6 @@ export interface TrainData {
   test: Split;
 }
 
-const first = (s: Split, n: number | null): Split =>
-  (n === null || n >= s.count ? s : subsetSplit(s, Int32Array.from({ length: n }, (_, i) => i)));
-
 const isMnistLike = (spec: string) => spec === 'mnist' || spec === 'fashion-mnist';
 
 /** Loads (or takes) the dataset, applies the limits, holds out the validation split (seeded). */
@@ -30,14 +27,16 @@ export async function prepareData(
   const dataset = typeof source === 'string'
     ? await loadDataset(source as Parameters<typeof loadDataset>[0], {
       inputShape: o.model.inputShape, seed: o.seed, onProgress: onLog, perClass: o.perClass ?? undefined,
+      limitTrain: o.limitTrain ?? undefined, limitTest: o.limitTest ?? undefined, // before any resize (issue 17)
     })
     : source;
   const spec = typeof source === 'string' ? source : dataset.name;
   if (dataset.labels.length < 2) {
     throw new DataError(`dataset ${spec} has ${dataset.labels.length} class${dataset.labels.length === 1 ? ` (${JSON.stringify(dataset.labels[0])})` : 'es'}; a classifier needs at least 2`);
   }
-  const all = first(o.perClass ? perClassSubset(dataset.train, o.perClass) : dataset.train, o.limitTrain);
-  const test = first(dataset.test, o.limitTest);
+  // a loaded dataset is already limited (a no-op then); an in-memory one is limited here
+  const all = firstSamples(o.perClass ? perClassSubset(dataset.train, o.perClass) : dataset.train, o.limitTrain);
+  const test = firstSamples(dataset.test, o.limitTest);
   if (o.valSplit === 0) return checkBatches({ dataset, spec, train: all, val: null, test }, o, onLog);
   const { train, val } = splitValidation(all, o.valSplit, new Rng(o.seed + 1));
   if (val.count === 0) throw new OptionError(`valSplit ${o.valSplit} of ${all.count} images leaves no validation image`);

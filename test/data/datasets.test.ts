@@ -103,6 +103,44 @@ test('IDX datasets are resized and channel-replicated to another input shape', a
   await assert.rejects(loadIdxDataset('tiny', files, ['a', 'b']), /3 labels but .* has 2 images/);
 });
 
+test('--limit-train/--limit-test apply before the resize: only the images kept are resized (issue 17)', async () => {
+  // 6 images 4x4, image i all of value 40·i; labels 0 1 0 1 0 1
+  const n = 6;
+  const img = new Uint8Array(n * 16);
+  for (let i = 0; i < n; i++) img.fill(40 * i, i * 16, (i + 1) * 16);
+  const files = {
+    trainImages: join(dir, 'li-ti'), trainLabels: join(dir, 'li-tl'), testImages: join(dir, 'li-ei'), testLabels: join(dir, 'li-el'),
+  };
+  const labels = new Uint8Array([0, 1, 0, 1, 0, 1]);
+  await writeFile(files.trainImages, idx([n, 4, 4], img));
+  await writeFile(files.trainLabels, idx([n], labels));
+  await writeFile(files.testImages, idx([n, 4, 4], img));
+  await writeFile(files.testLabels, idx([n], labels));
+  const msgs: string[] = [];
+  const d = await loadIdxDataset('tiny', files, ['a', 'b'], { inputShape: [8, 8, 3], limitTrain: 2, limitTest: 3, onProgress: (m) => msgs.push(m) });
+  assert.ok(msgs.includes('tiny: resizing 2 training and 3 test images to 8x8x3'), msgs.join('\n'));
+  assert.equal(d.train.count, 2);
+  assert.equal(d.train.images.length, 2 * 8 * 8 * 3);
+  assert.equal(d.test.images.length, 3 * 8 * 8 * 3);
+  assert.deepEqual([d.train.images[0], d.train.images[8 * 8 * 3], d.test.images[2 * 8 * 8 * 3]], [0, 40, 80]); // the first ones
+  assert.ok(Math.abs(d.mean[0] - 20 / 255) < 1e-6, `statistics of the images kept: mean ${d.mean}`);
+  // --per-class first, then the limit: first of each class 0 1 0 1, then the first 3 of those
+  const p = await loadIdxDataset('tiny', files, ['a', 'b'], { inputShape: [8, 8, 1], perClass: 2, limitTrain: 3 });
+  assert.deepEqual(Array.from(p.train.labels), [0, 1, 0]);
+  // without a resize the statistics stay those of the whole training split (unchanged behaviour), the counts limited
+  const same = await loadIdxDataset('tiny', files, ['a', 'b'], { limitTrain: 2, limitTest: 1 });
+  assert.deepEqual([same.train.count, same.test.count], [2, 1]);
+  assert.ok(Math.abs(same.mean[0] - 100 / 255) < 1e-6, `mean ${same.mean}`);
+});
+
+test('fashion-mnist at 224x224x3 with --limit-train loads: 60,000 resized images (9 GB) were refused before', async () => {
+  const msgs: string[] = [];
+  const d = await loadDataset('fashion-mnist', { inputShape: [224, 224, 3], limitTrain: 20, limitTest: 10, onProgress: (m) => msgs.push(m) });
+  assert.deepEqual([d.train.count, d.test.count], [20, 10]);
+  assert.equal(d.train.images.length, 20 * 224 * 224 * 3);
+  assert.ok(msgs.some((m) => m.includes('resizing 20 training and 10 test images')), msgs.join('\n'));
+});
+
 test('bad dataset specs and shapes are OptionErrors', async () => {
   await assert.rejects(loadDataset('cifar'), (e: unknown) => e instanceof OptionError && /unknown dataset 'cifar'/.test(e.message));
   await assert.rejects(loadDataset('mnist', { inputShape: [28, 28, 2] }), OptionError);
