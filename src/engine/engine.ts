@@ -214,6 +214,17 @@ export class Engine {
   fusedSteps(n: number): number {
     return typeof this.addon.planFusedSteps === 'function' ? this.addon.planFusedSteps(this.h, n) : -1;
   }
+
+  /**
+   * In the inference executor a batch of n uses: how many 1×1 convolutions between fused steps run over oneDNN's
+   * blocked layout (a V2 block's projection), how many of those add a residual, and how many NHWC ↔ nChw16c conversions a run
+   * makes; null before one ran (or with an older addon). MOBILENET_PLAN_BLOCKED=0, read when an executor is built,
+   * runs those 1×1 convolutions over NHWC.
+   */
+  blockedSteps(n: number): { pointwise: number; residual: number; conversions: number } | null {
+    const r = typeof this.addon.planBlockedSteps === 'function' ? this.addon.planBlockedSteps(this.h, n) : undefined;
+    return r ? { pointwise: r[0], residual: r[1], conversions: r[2] } : null;
+  }
 }
 
 /** The engine's settings for a TF.js optimizer, or why it cannot run it. */

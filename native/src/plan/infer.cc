@@ -67,6 +67,7 @@ void InferExec::report() {
     std::string k = kind[int(steps_[i].op->type)];
     if (steps_[i].matmul) k += "/matmul";
     if (steps_[i].fused) k += "+depthwise";
+    if (steps_[i].bpw) k += "+blocked";
     by[k] += ms_[i] / runs_;
     total += ms_[i] / runs_;
   }
@@ -137,7 +138,10 @@ bool InferExec::tryFuse(const Params& p, size_t i, const Fold& f, const std::vec
 void InferExec::prepare(const Params& p) {
   const char* fuse = std::getenv("MOBILENET_PLAN_FUSE_DW");
   fuseDw_ = !(fuse && *fuse == '0');
+  const char* blocked = std::getenv("MOBILENET_PLAN_BLOCKED");
+  blockedPw_ = fuseDw_ && !(blocked && *blocked == '0');
   std::vector<char> absorbed(g_.ops.size(), 0);
+  std::vector<char> chain(g_.tensors.size(), 0);  // written by a fused or bpw step: a bpw step may read it
   for (size_t i = 0; i < g_.ops.size(); ++i) {
     if (absorbed[i]) continue;
     const Op& op = g_.ops[i];
@@ -156,6 +160,7 @@ void InferExec::prepare(const Params& p) {
       s.act = f.act;
       s.residual = f.residual;
       if (isPointwise(op) && tryFuse(p, i, f, w, s.bias, s, absorbed)) {
+        chain[size_t(s.out)] = 1;
         steps_.push_back(std::move(s));
         continue;
       }
@@ -175,6 +180,11 @@ void InferExec::prepare(const Params& p) {
         memory user({{K, OC}, dt::f32, tag::ab}, planEngine(), w.data());
         reorder(user, s.mmW).execute(stream_, user, s.mmW);
         stream_.wait();
+        if (blockedPw_ && op.type == OpType::Conv && chain[size_t(op.in[0])]) {  // kept only if chooseLayouts puts it in a blocked chain
+          s.bpw = std::make_unique<BlockedPw>(N_, is.h, is.w, K, OC, stream_, w.data(), s.bias.data(), attr);
+          if (!s.bpw->ok()) s.bpw.reset();
+          chain[size_t(s.out)] = s.bpw != nullptr;
+        }
       } else {
         ConvGeom cg{N_, is.h, is.w, is.c, os.h, os.w, OC, op.k, op.stride, op.pt, op.pl, op.pb, op.pr,
                     op.type == OpType::Depthwise ? is.c : 1};
@@ -201,20 +211,12 @@ void InferExec::prepare(const Params& p) {
 
 void InferExec::allocate() {
   const size_t T = g_.tensors.size();
-  // A fused step's output stays blocked when every reader is a fused step (the next pair's 1×1 input).
-  std::vector<int> fusedReaders(T, 0);
-  for (const Step& s : steps_)
-    if (s.fused) fusedReaders[size_t(s.op->in[0])]++;
-  blocked_.assign(T, 0);
-  for (const Step& s : steps_)
-    if (s.fused && s.out != g_.output && fusedReaders[size_t(s.out)] == g_.consumers[size_t(s.out)]) blocked_[size_t(s.out)] = 1;
+  chooseLayouts();
   size_t toB = 0, fromB = 0;
   for (Step& s : steps_) {
-    if (!s.fused) continue;
-    s.inBlocked = blocked_[size_t(s.op->in[0])];
-    s.outBlocked = blocked_[size_t(s.out)];
-    if (!s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
-    if (!s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
+    if (s.fused && !s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
+    if (s.fused && !s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
+    if (s.bpw && !s.outBlocked) fromB = std::max(fromB, size_t(s.bpw->blockedOutSize()));
   }
   toBlocked_.resize(toB);
   fromBlocked_.resize(fromB);
@@ -261,7 +263,12 @@ void InferExec::exec(Step& s) {
   float* y = buf(s.out);
   const Shape& is = g_.tensors[op.in[0]];
   const Shape& os = g_.tensors[s.out];
-  if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(elems(s.out)) * 4);
+  if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(bufElems(s.out)) * 4);
+  if (s.bpw) {
+    s.bpw->forward(stream_, x, y, s.outBlocked, fromBlocked_.data());
+    stream_.wait();
+    return;
+  }
   if (s.matmul) {
     memory X(s.mmSrc, planEngine(), const_cast<float*>(x)), Y(s.mmDst, planEngine(), y);
     memory B(s.mmBias, planEngine(), s.bias.data());
