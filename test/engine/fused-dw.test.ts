@@ -103,7 +103,7 @@ for (const c of CASES) {
       assert.equal(nhwc.fused, on.fused, 'MOBILENET_PLAN_BLOCKED=0 fuses the same pairs');
       assert.equal(nhwc.pointwise, 0, 'MOBILENET_PLAN_BLOCKED=0 runs every 1×1 over NHWC');
       assert.ok(on.conversions < nhwc.conversions, `${on.conversions} NHWC conversions blocked, ${nhwc.conversions} not`);
-      const bu = maxDiff(on.y, nhwc.y); console.log("DBG", on.fused, on.pointwise, on.residual, on.conversions, nhwc.conversions, bu, maxDiff(on.y, off.y));
+      const bu = maxDiff(on.y, nhwc.y);
       assert.ok(bu.diff <= 1e-4 * bu.scale, `blocked vs NHWC 1×1: max diff ${bu.diff} vs max |logit| ${bu.scale}`);
     }
     const ref = tf.tidy(() => (model.predict(tf.tensor4d(x, [n, c.size, c.size, 3])) as tf.Tensor).dataSync() as Float32Array);

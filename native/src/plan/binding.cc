@@ -350,8 +350,9 @@ Napi::Value FusedSteps(const Napi::CallbackInfo& info) {
 }
 
 /**
- * planBlockedSteps(h, n) → [1×1 steps run over nChw16c between fused steps, those of them adding a residual, NHWC ↔
- * nChw16c conversions per run] in the inference executor batch n runs in; undefined: none built.
+ * planBlockedSteps(h, n) → [1×1 convolutions run over nChw16c in chains of fused steps, those of them adding a residual,
+ * all convolutions so run (the stem and depthwise ones too), NHWC ↔ nChw16c conversions per run] in the inference
+ * executor batch n runs in; undefined: none built.
  */
 Napi::Value BlockedSteps(const Napi::CallbackInfo& info) {
   Model* m = model(info);
@@ -359,10 +360,11 @@ Napi::Value BlockedSteps(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> lock(m->mu);
   InferExec* e = inferFor(m, info);
   if (!e) return info.Env().Undefined();
-  Napi::Array r = Napi::Array::New(info.Env(), 3);
-  r.Set(uint32_t(0), Napi::Number::New(info.Env(), e->blockedPwSteps()));
-  r.Set(uint32_t(1), Napi::Number::New(info.Env(), e->blockedPwSteps(true)));
-  r.Set(uint32_t(2), Napi::Number::New(info.Env(), e->conversions()));
+  Napi::Array r = Napi::Array::New(info.Env(), 4);
+  r.Set(uint32_t(0), Napi::Number::New(info.Env(), e->blockedSteps(true, false)));
+  r.Set(uint32_t(1), Napi::Number::New(info.Env(), e->blockedSteps(true, true)));
+  r.Set(uint32_t(2), Napi::Number::New(info.Env(), e->blockedSteps(false, false)));
+  r.Set(uint32_t(3), Napi::Number::New(info.Env(), e->conversions()));
   return r;
 }
 

@@ -20,25 +20,6 @@ namespace mn {
 namespace plan {
 namespace {
 
-/** Activation (then the residual sum) as oneDNN post-ops. */
-primitive_attr postOps(int act, bool residual) {
-  post_ops po;
-  switch (act) {
-    case kRelu: po.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
-    case kRelu6: po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
-    case kHardSwish: po.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); break;
-    case kHardSigmoid:  // relu6(x + 3)/6 = clip(x/6 + 1/2, 0, 1)
-      po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f / 6.f, 0.5f);
-      po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
-      break;
-    default: break;
-  }
-  if (residual) po.append_sum(1.f);
-  primitive_attr attr;
-  attr.set_post_ops(po);
-  return attr;
-}
-
 double cpuMs() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -67,7 +48,7 @@ void InferExec::report() {
     std::string k = kind[int(steps_[i].op->type)];
     if (steps_[i].matmul) k += "/matmul";
     if (steps_[i].fused) k += "+depthwise";
-    if (steps_[i].bpw) k += "+blocked";
+    if (steps_[i].bconv) k += "+blocked";
     by[k] += ms_[i] / runs_;
     total += ms_[i] / runs_;
   }
@@ -139,9 +120,8 @@ void InferExec::prepare(const Params& p) {
   const char* fuse = std::getenv("MOBILENET_PLAN_FUSE_DW");
   fuseDw_ = !(fuse && *fuse == '0');
   const char* blocked = std::getenv("MOBILENET_PLAN_BLOCKED");
-  blockedPw_ = fuseDw_ && !(blocked && *blocked == '0');
+  blockedChain_ = fuseDw_ && !(blocked && *blocked == '0');
   std::vector<char> absorbed(g_.ops.size(), 0);
-  std::vector<char> chain(g_.tensors.size(), 0);  // written by a fused or bpw step: a bpw step may read it
   for (size_t i = 0; i < g_.ops.size(); ++i) {
     if (absorbed[i]) continue;
     const Op& op = g_.ops[i];
@@ -160,12 +140,11 @@ void InferExec::prepare(const Params& p) {
       s.act = f.act;
       s.residual = f.residual;
       if (isPointwise(op) && tryFuse(p, i, f, w, s.bias, s, absorbed)) {
-        chain[size_t(s.out)] = 1;
         steps_.push_back(std::move(s));
         continue;
       }
       const Shape& os = g_.tensors[s.out];
-      auto attr = postOps(s.act, s.residual >= 0);
+      auto attr = planPostOps(s.act, s.residual >= 0);
       if (isPointwise(op) || op.type == OpType::Dense) {
         const long M = op.type == OpType::Dense ? N_ : N_ * long(is.h) * is.w;
         const long K = op.type == OpType::Dense ? is.size() : is.c;
@@ -180,17 +159,14 @@ void InferExec::prepare(const Params& p) {
         memory user({{K, OC}, dt::f32, tag::ab}, planEngine(), w.data());
         reorder(user, s.mmW).execute(stream_, user, s.mmW);
         stream_.wait();
-        if (blockedPw_ && op.type == OpType::Conv && chain[size_t(op.in[0])]) {  // kept only if chooseLayouts puts it in a blocked chain
-          s.bpw = std::make_unique<BlockedPw>(N_, is.h, is.w, K, OC, stream_, w.data(), s.bias.data(), attr);
-          if (!s.bpw->ok()) s.bpw.reset();
-          chain[size_t(s.out)] = s.bpw != nullptr;
-        }
+        if (blockedChain_ && op.type == OpType::Conv) s.twinW = w;
       } else {
         ConvGeom cg{N_, is.h, is.w, is.c, os.h, os.w, OC, op.k, op.stride, op.pt, op.pl, op.pb, op.pr,
                     op.type == OpType::Depthwise ? is.c : 1};
         s.conv = std::make_unique<DnnlConv>(cg, false, true, attr);
         s.conv->setWeights(stream_, w.data());  // copies into the primitive's layout
         stream_.wait();
+        if (blockedChain_) s.twinW = w;
         if (s.conv->keepsUserWeights()) s.w = std::move(w);  // the primitive reads them in place
       }
     } else if (op.type == OpType::BatchNorm) {
@@ -207,6 +183,7 @@ void InferExec::prepare(const Params& p) {
     }
     steps_.push_back(std::move(s));
   }
+  buildTwins();
 }
 
 void InferExec::allocate() {
@@ -216,7 +193,8 @@ void InferExec::allocate() {
   for (Step& s : steps_) {
     if (s.fused && !s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
     if (s.fused && !s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
-    if (s.bpw && !s.outBlocked) fromB = std::max(fromB, size_t(s.bpw->blockedOutSize()));
+    if (s.bconv) toB = std::max(toB, size_t(s.bconv->plainInSize()));
+    if (s.bconv && !s.outBlocked) fromB = std::max(fromB, size_t(s.bconv->blockedOutSize()));
   }
   toBlocked_.resize(toB);
   fromBlocked_.resize(fromB);
@@ -264,8 +242,8 @@ void InferExec::exec(Step& s) {
   const Shape& is = g_.tensors[op.in[0]];
   const Shape& os = g_.tensors[s.out];
   if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(bufElems(s.out)) * 4);
-  if (s.bpw) {
-    s.bpw->forward(stream_, x, y, s.outBlocked, fromBlocked_.data());
+  if (s.bconv) {
+    s.bconv->forward(stream_, x, y, s.outBlocked, toBlocked_.data(), fromBlocked_.data());
     stream_.wait();
     return;
   }
