@@ -52,6 +52,7 @@ export interface NativeAddon {
   planSetupMs(h: PlanHandle): number;
   /** 1×1 + depthwise pairs fused in the inference executor that batch n runs in (-1: not built yet). */
   planFusedSteps?(h: PlanHandle, n: number): number;
+  planBlockedSteps?(h: PlanHandle, n: number): [number, number, number, number] | undefined;
   /** Batch statistics of every BN op's input in a training-mode forward (moving statistics untouched). */
   planBatchNormStats(h: PlanHandle, x: Float32Array, n: number): Array<{ param: number; mean: Float32Array; variance: Float32Array }>;
   /** The int8 plan (native/src/plan/int8.cc): a model described by src/engine/int8-engine.ts. */

@@ -214,6 +214,17 @@ export class Engine {
   fusedSteps(n: number): number {
     return typeof this.addon.planFusedSteps === 'function' ? this.addon.planFusedSteps(this.h, n) : -1;
   }
+
+  /**
+   * In the inference executor a batch of n uses: how many 1×1 convolutions in chains of fused steps run over oneDNN's
+   * blocked layout (a V2 block's projection), how many of those add a residual, how many convolutions in all (the
+   * stem and depthwise ones too), and how many NHWC ↔ nChw16c conversions a run makes; null before one ran (or with
+   * an older addon). MOBILENET_PLAN_BLOCKED=0, read when an executor is built, runs all but the fused steps over NHWC.
+   */
+  blockedSteps(n: number): { pointwise: number; residual: number; all: number; conversions: number } | null {
+    const r = typeof this.addon.planBlockedSteps === 'function' ? this.addon.planBlockedSteps(this.h, n) : undefined;
+    return r ? { pointwise: r[0], residual: r[1], all: r[2], conversions: r[3] } : null;
+  }
 }
 
 /** The engine's settings for a TF.js optimizer, or why it cannot run it. */

@@ -330,17 +330,42 @@ Napi::Value SetupMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), m->setupMs);
 }
 
-/** planFusedSteps(h, n) → 1×1 + depthwise pairs fused in the inference executor batch n runs in; -1: none built. */
-Napi::Value FusedSteps(const Napi::CallbackInfo& info) {
-  Model* m = model(info);
-  if (!m) return info.Env().Undefined();
+/** The inference executor batch n runs in (the batch rounded as Predict does); null: none built yet. */
+InferExec* inferFor(Model* m, const Napi::CallbackInfo& info) {
   long N = 1;
   const long n = info[1].As<Napi::Number>().Int64Value();
   while (N < n) N *= 2;
   if (n > 32) N = n;
-  std::lock_guard<std::mutex> lock(m->mu);
   auto it = m->infer.find(N);
-  return Napi::Number::New(info.Env(), it == m->infer.end() ? -1 : it->second->fusedSteps());
+  return it == m->infer.end() ? nullptr : it->second.get();
+}
+
+/** planFusedSteps(h, n) → 1×1 + depthwise pairs fused in the inference executor batch n runs in; -1: none built. */
+Napi::Value FusedSteps(const Napi::CallbackInfo& info) {
+  Model* m = model(info);
+  if (!m) return info.Env().Undefined();
+  std::lock_guard<std::mutex> lock(m->mu);
+  InferExec* e = inferFor(m, info);
+  return Napi::Number::New(info.Env(), e ? e->fusedSteps() : -1);
+}
+
+/**
+ * planBlockedSteps(h, n) → [1×1 convolutions run over nChw16c in chains of fused steps, those of them adding a residual,
+ * all convolutions so run (the stem and depthwise ones too), NHWC ↔ nChw16c conversions per run] in the inference
+ * executor batch n runs in; undefined: none built.
+ */
+Napi::Value BlockedSteps(const Napi::CallbackInfo& info) {
+  Model* m = model(info);
+  if (!m) return info.Env().Undefined();
+  std::lock_guard<std::mutex> lock(m->mu);
+  InferExec* e = inferFor(m, info);
+  if (!e) return info.Env().Undefined();
+  Napi::Array r = Napi::Array::New(info.Env(), 4);
+  r.Set(uint32_t(0), Napi::Number::New(info.Env(), e->blockedSteps(true, false)));
+  r.Set(uint32_t(1), Napi::Number::New(info.Env(), e->blockedSteps(true, true)));
+  r.Set(uint32_t(2), Napi::Number::New(info.Env(), e->blockedSteps(false, false)));
+  r.Set(uint32_t(3), Napi::Number::New(info.Env(), e->conversions()));
+  return r;
 }
 
 }  // namespace
@@ -355,6 +380,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planTrim", Napi::Function::New(env, plan::Trim));
   exports.Set("planSetupMs", Napi::Function::New(env, plan::SetupMs));
   exports.Set("planFusedSteps", Napi::Function::New(env, plan::FusedSteps));
+  exports.Set("planBlockedSteps", Napi::Function::New(env, plan::BlockedSteps));
   exports.Set("planBatchNormStats", Napi::Function::New(env, plan::BatchNormStats));
 }
 

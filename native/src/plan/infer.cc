@@ -20,25 +20,6 @@ namespace mn {
 namespace plan {
 namespace {
 
-/** Activation (then the residual sum) as oneDNN post-ops. */
-primitive_attr postOps(int act, bool residual) {
-  post_ops po;
-  switch (act) {
-    case kRelu: po.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
-    case kRelu6: po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
-    case kHardSwish: po.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); break;
-    case kHardSigmoid:  // relu6(x + 3)/6 = clip(x/6 + 1/2, 0, 1)
-      po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f / 6.f, 0.5f);
-      po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
-      break;
-    default: break;
-  }
-  if (residual) po.append_sum(1.f);
-  primitive_attr attr;
-  attr.set_post_ops(po);
-  return attr;
-}
-
 double cpuMs() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -67,6 +48,7 @@ void InferExec::report() {
     std::string k = kind[int(steps_[i].op->type)];
     if (steps_[i].matmul) k += "/matmul";
     if (steps_[i].fused) k += "+depthwise";
+    if (steps_[i].bconv) k += "+blocked";
     by[k] += ms_[i] / runs_;
     total += ms_[i] / runs_;
   }
@@ -137,6 +119,8 @@ bool InferExec::tryFuse(const Params& p, size_t i, const Fold& f, const std::vec
 void InferExec::prepare(const Params& p) {
   const char* fuse = std::getenv("MOBILENET_PLAN_FUSE_DW");
   fuseDw_ = !(fuse && *fuse == '0');
+  const char* blocked = std::getenv("MOBILENET_PLAN_BLOCKED");
+  blockedChain_ = fuseDw_ && !(blocked && *blocked == '0');
   std::vector<char> absorbed(g_.ops.size(), 0);
   for (size_t i = 0; i < g_.ops.size(); ++i) {
     if (absorbed[i]) continue;
@@ -160,7 +144,7 @@ void InferExec::prepare(const Params& p) {
         continue;
       }
       const Shape& os = g_.tensors[s.out];
-      auto attr = postOps(s.act, s.residual >= 0);
+      auto attr = planPostOps(s.act, s.residual >= 0);
       if (isPointwise(op) || op.type == OpType::Dense) {
         const long M = op.type == OpType::Dense ? N_ : N_ * long(is.h) * is.w;
         const long K = op.type == OpType::Dense ? is.size() : is.c;
@@ -175,12 +159,14 @@ void InferExec::prepare(const Params& p) {
         memory user({{K, OC}, dt::f32, tag::ab}, planEngine(), w.data());
         reorder(user, s.mmW).execute(stream_, user, s.mmW);
         stream_.wait();
+        if (blockedChain_ && op.type == OpType::Conv) s.twinW = w;
       } else {
         ConvGeom cg{N_, is.h, is.w, is.c, os.h, os.w, OC, op.k, op.stride, op.pt, op.pl, op.pb, op.pr,
                     op.type == OpType::Depthwise ? is.c : 1};
         s.conv = std::make_unique<DnnlConv>(cg, false, true, attr);
         s.conv->setWeights(stream_, w.data());  // copies into the primitive's layout
         stream_.wait();
+        if (blockedChain_) s.twinW = w;
         if (s.conv->keepsUserWeights()) s.w = std::move(w);  // the primitive reads them in place
       }
     } else if (op.type == OpType::BatchNorm) {
@@ -197,24 +183,18 @@ void InferExec::prepare(const Params& p) {
     }
     steps_.push_back(std::move(s));
   }
+  buildTwins();
 }
 
 void InferExec::allocate() {
   const size_t T = g_.tensors.size();
-  // A fused step's output stays blocked when every reader is a fused step (the next pair's 1×1 input).
-  std::vector<int> fusedReaders(T, 0);
-  for (const Step& s : steps_)
-    if (s.fused) fusedReaders[size_t(s.op->in[0])]++;
-  blocked_.assign(T, 0);
-  for (const Step& s : steps_)
-    if (s.fused && s.out != g_.output && fusedReaders[size_t(s.out)] == g_.consumers[size_t(s.out)]) blocked_[size_t(s.out)] = 1;
+  chooseLayouts();
   size_t toB = 0, fromB = 0;
   for (Step& s : steps_) {
-    if (!s.fused) continue;
-    s.inBlocked = blocked_[size_t(s.op->in[0])];
-    s.outBlocked = blocked_[size_t(s.out)];
-    if (!s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
-    if (!s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
+    if (s.fused && !s.inBlocked) toB = std::max(toB, size_t(s.fused->blockedInSize()));
+    if (s.fused && !s.outBlocked) fromB = std::max(fromB, size_t(s.fused->blockedOutSize()));
+    if (s.bconv) toB = std::max(toB, size_t(s.bconv->plainInSize()));
+    if (s.bconv && !s.outBlocked) fromB = std::max(fromB, size_t(s.bconv->blockedOutSize()));
   }
   toBlocked_.resize(toB);
   fromBlocked_.resize(fromB);
@@ -261,7 +241,12 @@ void InferExec::exec(Step& s) {
   float* y = buf(s.out);
   const Shape& is = g_.tensors[op.in[0]];
   const Shape& os = g_.tensors[s.out];
-  if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(elems(s.out)) * 4);
+  if (s.residual >= 0 && !s.inPlace && (s.matmul || s.conv)) std::memcpy(y, buf(s.residual), size_t(bufElems(s.out)) * 4);
+  if (s.bconv) {
+    s.bconv->forward(stream_, x, y, s.outBlocked, toBlocked_.data(), fromBlocked_.data());
+    stream_.wait();
+    return;
+  }
   if (s.matmul) {
     memory X(s.mmSrc, planEngine(), const_cast<float*>(x)), Y(s.mmDst, planEngine(), y);
     memory B(s.mmBias, planEngine(), s.bias.data());
