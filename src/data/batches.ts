@@ -137,6 +137,13 @@ function fillShifted(
   }
 }
 
+let imagesBuilt = 0;
+
+/** How many images iterateBatches has written into batches in this process (tests: which passes build images). */
+export function batchImagesBuilt(): number {
+  return imagesBuilt;
+}
+
 /**
  * Yields normalised mini-batches ((pixel/255 − mean)/std) in `order` (or
  * natural order); the last partial batch is included. With `augment`, each
@@ -181,6 +188,27 @@ export function* iterateBatches(split: Split, o: BatchOptions): Generator<Batch>
       if (augment?.erase && augment.rng.next() < augment.erase) eraseImage(x, i * size, split.shape, augment.rng);
       if (o.bgr) swapRB(x.subarray(i * size, (i + 1) * size));
     }
+    imagesBuilt += b;
     yield { x, y, size: b };
+  }
+}
+
+/**
+ * The batches of iterateBatches without the images (x is empty): the same order, sizes and labels, for steps that
+ * read their inputs elsewhere by index (features cached per image). No augmentation, so no randomness is drawn.
+ */
+export function* iterateLabels(split: Split, batchSize: number, order?: Int32Array): Generator<Batch> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`batch size must be a positive integer, got ${batchSize}`);
+  const total = order ? order.length : split.count;
+  const none = new Float32Array(0);
+  for (let start = 0; start < total; start += batchSize) {
+    const b = Math.min(batchSize, total - start);
+    const y = new Int32Array(b); // [B]
+    for (let i = 0; i < b; i++) {
+      const j = order ? order[start + i] : start + i;
+      if (j < 0 || j >= split.count) throw new OptionError(`batch order index ${j} out of range [0, ${split.count})`);
+      y[i] = split.labels[j];
+    }
+    yield { x: none, y, size: b };
   }
 }

@@ -60,6 +60,8 @@ export class EmbeddingTrainer implements Trainer {
   readonly kind = 'engine';
   readonly emaInStep: boolean;
   readonly engine = null;
+  /** The loop builds no image batches (MOBILENET_HEAD_IMAGES=1: it does and the steps ignore them, the old path). */
+  readonly indexOnly = process.env.MOBILENET_HEAD_IMAGES !== '1';
   private constructor(
     private readonly model: tfl.LayersModel, private readonly head: { head: tfl.LayersModel; twins: tfl.layers.Layer[] }, private readonly headEngine: Engine,
     private readonly features: Float32Array, private readonly channels: number, private readonly opt: tf.Optimizer,

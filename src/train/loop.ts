@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { iterateBatches } from '../data/batches.js';
+import { iterateBatches, iterateLabels } from '../data/batches.js';
 import { DataError } from '../errors.js';
 import { checkWeights } from '../run/run-check.js';
 import { Rng } from '../data/rng.js';
@@ -135,7 +135,10 @@ async function runEpoch(c: LoopContext, span: ScheduleSpan): Promise<boolean> {
     c.session = { seen: st.partial.seen - seen0, seconds: (performance.now() - s0) / 1000, setup: (c.trainer.engine?.setupSeconds() ?? 0) - setup0 };
   };
   let step = 0;
-  const batches = iterateBatches(data.train, { batchSize: o.batchSize, order, mean: norm.mean, std: norm.std, augment });
+  if (c.trainer.indexOnly && augment) throw new Error('a trainer on cached features cannot take augmented batches');
+  const batches = c.trainer.indexOnly // cached features: the steps read only the labels and indices
+    ? iterateLabels(data.train, o.batchSize, order)
+    : iterateBatches(data.train, { batchSize: o.batchSize, order, mean: norm.mean, std: norm.std, augment });
   let next = batches.next();
   while (!next.done) {
     const b = next.value;

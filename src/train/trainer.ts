@@ -29,6 +29,11 @@ export interface Trainer {
   readonly emaInStep: boolean;
   /** The native engine running the steps, when it does (precise BN runs its passes there too). */
   readonly engine: Engine | null;
+  /**
+   * The steps read only the labels and the batch's image indices (features cached per image): the loop passes an
+   * empty x and builds no image batches. Never set with augmentation.
+   */
+  readonly indexOnly?: boolean;
   /** Frees what the trainer holds beyond the model (a phase ends). */
   dispose?(): void;
 }
