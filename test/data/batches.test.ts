@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { fillAffine, randomAffine } from '../../src/data/augment.js';
-import { iterateBatches, normalisationTable, splitValidation } from '../../src/data/batches.js';
+import { batchImagesBuilt, iterateBatches, iterateLabels, normalisationTable, splitValidation } from '../../src/data/batches.js';
 import { Rng } from '../../src/data/rng.js';
 import type { Split } from '../../src/data/types.js';
 import { OptionError } from '../../src/errors.js';
@@ -23,6 +23,19 @@ test('natural order, last partial batch included', () => {
   assert.deepEqual(Array.from(batches[2].y), [8, 9]);
   assert.equal(batches[2].x.length, 2 * 9);
   assert.ok(Math.abs(batches[2].x[9] - 9 / 255) < 1e-7);
+});
+
+test('iterateLabels: the labels and sizes of iterateBatches in the same order, no images built', () => {
+  const s = split(23);
+  const order = new Rng(3).permutation(s.count);
+  const full = [...iterateBatches(s, { batchSize: 5, order, ...ident })];
+  const built = batchImagesBuilt();
+  const labels = [...iterateLabels(s, 5, order)];
+  assert.equal(batchImagesBuilt(), built);
+  assert.deepEqual(labels.map((b) => [b.size, Array.from(b.y), b.x.length]), full.map((b) => [b.size, Array.from(b.y), 0]));
+  assert.deepEqual([...iterateLabels(s, 10)].map((b) => b.size), [10, 10, 3]);
+  assert.throws(() => [...iterateLabels(s, 4, Int32Array.from([0, 23]))], OptionError);
+  assert.throws(() => [...iterateLabels(s, 0)], OptionError);
 });
 
 test('normalisation is (pixel/255 - mean)/std per channel', () => {

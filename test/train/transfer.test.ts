@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { batchImagesBuilt } from '../../src/data/batches.js';
 import { evaluateModel } from '../../src/evaluate/metrics.js';
 import { loadRun } from '../../src/run/run-dir.js';
 import { logitsModel } from '../../src/run/model-files.js';
@@ -83,4 +84,44 @@ test('transfer: --freeze LAYER trains from that layer up in one phase; --freeze 
   assert.notDeepEqual(e.get('Conv1/kernel'), s.get('Conv1/kernel'));
   assert.notDeepEqual(e.get('bn_Conv1/moving_mean'), s.get('bn_Conv1/moving_mean')); // BNs train with --freeze none
   assert.equal(n.status, 'done');
+});
+
+/** A history without its timings (they differ between runs). */
+const untimed = (h: object[]) => h.map((r) => ({ ...r, seconds: 0, elapsed: 0, testSeconds: 0 }));
+
+test('transfer phase 1 on cached features builds no image batches and trains bit-identically to the image-batch path', async () => {
+  const run = async (name: string, images: boolean) => {
+    const dir = path.join(root, name);
+    const was = process.env.MOBILENET_HEAD_IMAGES;
+    process.env.MOBILENET_HEAD_IMAGES = images ? '1' : '0';
+    const built0 = batchImagesBuilt();
+    try {
+      const r = await train(transfer(dir, { epochs: 3, ema: 0.9, transfer: { from: source, fineTuneEpochs: 0 } }));
+      const files = await Promise.all(['weights.bin', 'optimizer.bin', 'ema.bin'].map((f) => fs.readFile(path.join(dir, 'checkpoint', f))));
+      return { r, built: batchImagesBuilt() - built0, weights: byName((await loadRun(dir)).model), files };
+    } finally {
+      if (was === undefined) delete process.env.MOBILENET_HEAD_IMAGES; else process.env.MOBILENET_HEAD_IMAGES = was;
+    }
+  };
+  const old = await run('head-images', true), now = await run('head-labels', false);
+  assert.equal(old.r.status, 'done');
+  assert.equal(old.built - now.built, 3 * now.r.counts.train, 'the image-batch path builds every training image each epoch, the cached one none');
+  assert.deepEqual(untimed(now.r.history), untimed(old.r.history));
+  assert.deepEqual(now.weights, old.weights);
+  now.files.forEach((f, i) => assert.ok(f.equals(old.files[i]), `checkpoint file ${i} identical`));
+});
+
+test('transfer: interrupted mid-epoch in phase 1 (cached features) and resumed = uninterrupted', async () => {
+  const cfg = (dir: string) => transfer(path.join(root, dir), { epochs: 3, transfer: { from: source, fineTuneEpochs: 0 } });
+  const a = await train(cfg('p1a'));
+  const ac = new AbortController();
+  const b1 = await train({ ...cfg('p1b'), signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.epoch === 2 && e.step === 1) ac.abort(); } });
+  assert.equal(b1.status, 'interrupted');
+  assert.equal(b1.history.length, 1);
+  const logs: string[] = [];
+  const b = await resumeTraining(path.join(root, 'p1b'), { dataset: data, onEvent: (e) => { if (e.type === 'log') logs.push(e.message); } });
+  assert.equal(b.status, 'done');
+  assert.ok(logs.some((l) => /features of \d+ training images computed once/.test(l)), logs.join('\n'));
+  assert.deepEqual(untimed(b.history), untimed(a.history));
+  assert.deepEqual(byName((await loadRun(path.join(root, 'p1b'))).model), byName((await loadRun(path.join(root, 'p1a'))).model));
 });
