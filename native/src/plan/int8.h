@@ -61,8 +61,13 @@ class Exec {
   void forward(const float* x);
   uint8_t* buf(int t) { return bufs_[size_t(slot_[size_t(t)])].data(); }
 
+  void report();
+
   const Model& m_;
   long N_;
+  bool profile_ = false;  // MOBILENET_PLAN_PROFILE=1: per-kind CPU times on stderr every 10 runs
+  std::vector<double> ms_;
+  long runs_ = 0;
   dnnl::stream stream_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::vector<int> slot_;
