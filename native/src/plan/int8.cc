@@ -239,18 +239,22 @@ void Exec::forward(const float* x) {
         }
         break;
       }
-      case Kind::AvgPool: {
+      case Kind::AvgPool: {  // channels innermost (they are contiguous in NHWC): Σ qx − P·zx, exact in int32
         const long P = long(ti.h) * ti.w, C = ti.c;
         const int zx = ti.zp + 128;
         const float M = op.m[0], zo = float(to.zp + 128);
-#pragma omp parallel for collapse(2) if (N_ * C > 4096)
-        for (long b = 0; b < N_; ++b)
+#pragma omp parallel for if (N_ * P * C > 65536)
+        for (long b = 0; b < N_; ++b) {
+          std::vector<int32_t> acc(size_t(C), 0);
+          for (long p = 0; p < P; ++p) {
+            const uint8_t* row = a + (b * P + p) * C;
+            for (long c = 0; c < C; ++c) acc[size_t(c)] += row[c];
+          }
           for (long c = 0; c < C; ++c) {
-            long acc = 0;
-            for (long p = 0; p < P; ++p) acc += long(a[(b * P + p) * C + c]) - zx;
-            const float v = float(acc) * M;
+            const float v = float(long(acc[size_t(c)]) - P * zx) * M;
             y[b * C + c] = sat(std::nearbyint(v) + zo);
           }
+        }
         break;
       }
       case Kind::Mul: {
