@@ -55,21 +55,6 @@ double cpuMs() {
   return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
 }
 
-/** An env knob, `def` when unset. */
-double knob(const char* name, double def) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atof(v) : def;
-}
-
-/** Steps pd past the implementations whose name holds `avoid` (pd unchanged when all do). */
-template <class PD>
-void avoidImpl(PD& pd, const char* avoid) {
-  PD q = pd;  // (a copy: next_impl on pd itself ends at once here)
-  while (std::strstr(q.impl_info_str(), avoid) && q.next_impl()) {
-  }
-  if (!std::strstr(q.impl_info_str(), avoid)) pd = q;
-}
-
 bool pointwise(const Op& op) {
   return op.kind == Kind::Conv && op.k == 1 && op.stride == 1 && op.pt + op.pl + op.pb + op.pr == 0;
 }
@@ -133,11 +118,6 @@ void Exec::build(const Op& op) {
       s->dst = memory::desc({M, OC}, dt::u8, tag::ab);
       s->bias = memory::desc({1, OC}, dt::s32, tag::ab);
       matmul::primitive_desc pd(matmul::desc(s->src, memory::desc({K, OC}, dt::s8, tag::any), s->bias, s->dst), attr, eng);
-      // AMX's tile setup does not pay off on few rows: VNNI below 256 (28×28 batch 1: 0.356 → 0.30 ms CPU a
-      // call on V2; no change measured at 224 batch 1 or 28 batch 256). MOBILENET_INT8_AMX_MIN_M=0: AMX wherever
-      // oneDNN picks it.
-      static const double amxMinM = knob("MOBILENET_INT8_AMX_MIN_M", 256);
-      if (double(M) < amxMinM) avoidImpl(pd, "amx");
       s->prim = matmul(pd);
       s->W = memory(pd.weights_desc(), eng);
       memory user({{K, OC}, dt::s8, tag::ab}, eng, const_cast<int8_t*>(op.w.data()));
