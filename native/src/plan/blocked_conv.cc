@@ -1,5 +1,6 @@
 // The convolution over nChw16c (see blocked_conv.h).
 #include "blocked_conv.h"
+#include "jit_pd.h"
 #include "plan.h"
 
 using namespace dnnl;
@@ -11,16 +12,7 @@ namespace plan {
 
 primitive_attr planPostOps(int act, bool residual) {
   post_ops po;
-  switch (act) {
-    case kRelu: po.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
-    case kRelu6: po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
-    case kHardSwish: po.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); break;
-    case kHardSigmoid:  // relu6(x + 3)/6 = clip(x/6 + 1/2, 0, 1)
-      po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f / 6.f, 0.5f);
-      po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
-      break;
-    default: break;
-  }
+  appendPlanAct(po, act);
   if (residual) po.append_sum(1.f);
   primitive_attr attr;
   attr.set_post_ops(po);
@@ -43,21 +35,10 @@ BlockedConv::BlockedConv(const ConvGeom& g, bool srcBlocked, stream& s, const fl
   convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_direct, src_, anyW, biasD, dst_,
                               {g.S, g.S}, {g.PT, g.PL}, {g.PB, g.PR});
   convolution_forward::primitive_desc pd;
-  try {
-    pd = convolution_forward::primitive_desc(d, attr, planEngine());
-  } catch (const dnnl::error&) {
-    return;
-  }
-  impl_ = pd.impl_info_str();
-  if (impl_.rfind("jit", 0) != 0 || pd.src_desc() != src_ || pd.dst_desc() != dst_) return;
+  if (!jitConvPd(d, attr, "jit", src_, dst_, pd, impl_)) return;
   fwd_ = convolution_forward(pd);
-  w_ = memory(pd.weights_desc(), planEngine());
-  memory user(userW, planEngine(), const_cast<float*>(w));
-  reorder(user, w_).execute(s, user, w_);
-  b_ = memory(pd.bias_desc(), planEngine());
-  memory userB(biasD, planEngine(), const_cast<float*>(bias));
-  reorder(userB, b_).execute(s, userB, b_);
-  s.wait();
+  w_ = copyInto(s, userW, w, pd.weights_desc());
+  b_ = copyInto(s, biasD, bias, pd.bias_desc());
   ok_ = true;
 }
 

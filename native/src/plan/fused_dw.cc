@@ -1,6 +1,7 @@
 // The fused 1×1 + depthwise convolution (see fused_dw.h).
 #include "fused_dw.h"
 #include <cstring>
+#include "jit_pd.h"
 #include "plan.h"
 
 using namespace dnnl;
@@ -9,31 +10,6 @@ using dt = memory::data_type;
 
 namespace mn {
 namespace plan {
-namespace {
-
-void appendAct(post_ops& po, int act) {
-  switch (act) {
-    case kRelu: po.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
-    case kRelu6: po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
-    case kHardSwish: po.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); break;
-    case kHardSigmoid:
-      po.append_eltwise(1.f, algorithm::eltwise_linear, 1.f / 6.f, 0.5f);
-      po.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
-      break;
-    default: break;
-  }
-}
-
-memory copyInto(stream& s, const memory::desc& user, const float* from, const memory::desc& want) {
-  memory dst(want, planEngine());
-  memory src(user, planEngine(), const_cast<float*>(from));
-  reorder(src, dst).execute(s, src, dst);
-  s.wait();
-  return dst;
-}
-
-}  // namespace
-
 bool FusedPwDw::fits(long H, long W, long K, long S, long PT, long PL, long PB, long PR, long OH, long OW) {
   if (K != 3 || (S != 1 && S != 2) || PT != PL || PT < 0 || PT > 1) return false;
   const long oh = (H + S - 1) / S, ow = (W + S - 1) / S;  // oneDNN: div_up(ih, stride)
@@ -49,22 +25,16 @@ FusedPwDw::FusedPwDw(const PwDwGeom& g, stream& s, const float* pwW, const float
   dst_ = memory::desc({g.N, g.C, g.OH, g.OW}, dt::f32, tag::nChw16c);
   const memory::desc bias({g.C}, dt::f32, tag::x);
   post_ops po;
-  appendAct(po, g.act1);
+  appendPlanAct(po, g.act1);
   po.append_dw(dt::f32, dt::f32, dt::f32, 3, g.S, g.PT, 0, {});
-  appendAct(po, g.act2);
+  appendPlanAct(po, g.act2);
   primitive_attr attr;
   attr.set_post_ops(po);
   convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_direct, src_,
                               memory::desc({g.C, g.IC, 1, 1}, dt::f32, tag::any), bias, mid, {1, 1}, {0, 0}, {0, 0});
   convolution_forward::primitive_desc pd;
-  try {
-    pd = convolution_forward::primitive_desc(d, attr, planEngine());
-  } catch (const dnnl::error&) {
-    return;
-  }
-  impl_ = pd.impl_info_str();
   // Only oneDNN's jit kernel fuses; its reference fallback runs the two apart through a scratch map (no gain).
-  if (impl_.rfind("jit_1x1", 0) != 0 || pd.dst_desc() != dst_ || pd.src_desc() != src_) return;
+  if (!jitConvPd(d, attr, "jit_1x1", src_, dst_, pd, impl_)) return;
   const memory::desc dwWD = pd.query_md(query::exec_arg_md, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS);
   const memory::desc dwBD = pd.query_md(query::exec_arg_md, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS);
   if (dwWD.get_size() == 0 || dwBD.get_size() == 0) return;

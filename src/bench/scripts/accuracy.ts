@@ -13,13 +13,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendChoice, getThreads, initBackend } from '../../backend/index.js';
 import { oneOf, parseCommandArgs, parseNumber, positiveInt, positiveNumber } from '../../args.js';
-import { MobileNetError, OptionError } from '../../errors.js';
+import { OptionError } from '../../errors.js';
 import { progressPrinter } from '../../train/progress.js';
 import { TrainResult, train } from '../../train/train.js';
 import { BenchRun, RecipeOverrides, Row, commandOf, rowOf, table, withOverrides } from '../accuracy-table.js';
 import { int8AccuracyRows } from '../int8-accuracy.js';
 import { DEFAULT_INT8_METHODS, Int8AccuracyRow, int8Table, parseInt8Options } from '../int8-accuracy-table.js';
 import { DEFAULT_CALIBRATION } from '../../quantize/quantize-run.js';
+import { runBenchScript } from '../run-script.js';
 
 /**
  * Issue 9's targets: MNIST V2 mean of 3 seeds ≥ 99.6% (none < 99.5%), V1 ≥ 99.6%, Fashion-MNIST V2 ≥ 94% / V1 ≥ 93.5%;
@@ -120,10 +121,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    console.error(`bench: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
-    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
-  },
-);
+void runBenchScript('bench', main);

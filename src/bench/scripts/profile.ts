@@ -6,8 +6,9 @@
 import { BackendChoice } from '../../backend/index.js';
 import { profileTrainingStep, renderProfile } from '../profile.js';
 import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../args.js';
-import { MobileNetError, OptionError } from '../../errors.js';
+import { OptionError } from '../../errors.js';
 import { ARCHS, PresetName } from '../../models/presets.js';
+import { runBenchScript } from '../run-script.js';
 
 const HELP = `usage: node dist/src/bench/scripts/profile.js --arch v1|v2|v3-small|v3-large [options]
   --batch N                 images per step (default 128)
@@ -44,10 +45,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    console.error(`profile: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
-    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
-  },
-);
+void runBenchScript('profile', main);

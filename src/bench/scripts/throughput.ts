@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { BackendName, getThreads, nativeAvailable, setThreads } from '../../backend/index.js';
 import { parseCommandArgs, parseNumber, positiveInt } from '../../args.js';
-import { MobileNetError, OptionError } from '../../errors.js';
+import { OptionError } from '../../errors.js';
 import { ALL_BACKENDS, probeBackends } from '../backends.js';
 import { CASE_NAMES, LATENCY_STEP_FACTOR, SuiteCase, selectCases, splitList } from '../cases.js';
 import { repoRoot } from '../peer.js';
@@ -19,6 +19,7 @@ import { parseThreadList, runScaling } from '../scaling.js';
 import { runSuite } from '../suite.js';
 import { Int8Row, int8Rows, renderInt8Rows } from '../int8-rows.js';
 import type { Arch } from '../../models/presets.js';
+import { runBenchScript } from '../run-script.js';
 
 const HELP = `usage: npm run bench -- [options]
   --arch a,b       architectures (default v1,v2)
@@ -158,10 +159,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    console.error(`bench: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
-    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
-  },
-);
+void runBenchScript('bench', main);

@@ -28,6 +28,7 @@ import { makeOptimizer } from '../../train/optimizer.js';
 import { trainStep, trainableVariables } from '../../train/step.js';
 import { batchNormLayers } from '../../train/precise-bn.js';
 import { describeGraph, writeFloats, writeWeights } from '../torch-graph.js';
+import { runBenchScript } from '../run-script.js';
 
 const HELP = `usage: node dist/src/bench/scripts/torch-parity.js [options]
   --arch v1|v2      (default v2)
@@ -151,10 +152,4 @@ function render(o: Record<string, unknown>, backend: string): string {
   ].join('\n');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    console.error(`torch-parity: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
-    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
-  },
-);
+void runBenchScript('torch-parity', main);

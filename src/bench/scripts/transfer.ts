@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getThreads } from '../../backend/index.js';
 import { parseCommandArgs, positiveInt } from '../../args.js';
-import { MobileNetError, OptionError } from '../../errors.js';
+import { OptionError } from '../../errors.js';
 import type { HistoryRow } from '../../run/run-dir.js';
 import { median } from '../rounds.js';
 import {
@@ -23,6 +23,7 @@ import {
   trainArgs,
 } from '../transfer-rows.js';
 import { SpeedResult, speedRows, speedTable } from '../transfer-speed.js';
+import { runBenchScript } from '../run-script.js';
 
 const ROWS = [...Object.keys(TASKS), 'speed-224'];
 
@@ -214,10 +215,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    console.error(`bench: ${e instanceof MobileNetError ? '' : 'internal error: '}${(e as Error)?.message ?? String(e)}`);
-    process.exitCode = e instanceof MobileNetError ? e.exitCode : 1;
-  },
-);
+void runBenchScript('bench', main);
