@@ -51,6 +51,10 @@ test('per-architecture defaults: V3-Small trains at a lower peak rate, the other
   assert.equal(resolveTrainOptions({ arch: 'v3-small', model: { stemStride: 2 } }, 'mnist').model.stemStride, 2);
   assert.equal(resolveTrainOptions({ arch: 'v3-small' }, 'folder:/x').model.stemStride, undefined);
   assert.equal(resolveTrainOptions({ arch: 'v3-large' }, 'mnist').model.stemStride, undefined);
+  assert.equal(resolveTrainOptions({ arch: 'v1' }, 'mnist').model.stemStride, 1, 'V1: stem stride 1 on MNIST');
+  assert.equal(resolveTrainOptions({ arch: 'v1', model: { stemStride: 2 } }, 'mnist').model.stemStride, 2);
+  assert.equal(resolveTrainOptions({ arch: 'v1' }, 'folder:/x').model.stemStride, undefined);
+  assert.equal(resolveTrainOptions({ arch: 'v2' }, 'mnist').model.stemStride, undefined, 'V2 keeps stride 2 on MNIST');
   assert.throws(() => resolveTrainOptions({ arch: '__proto__' as never }, 'mnist'), /arch must be one of/);
 });
 
