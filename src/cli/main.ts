@@ -3,7 +3,7 @@
  * The `mobilenet` command. Each subcommand lives in its own file and exports
  * `run(argv): Promise<number>`; this file only dispatches and turns errors into one line.
  */
-import { MobileNetError } from '../errors.js';
+import { runMain } from '../run-main.js';
 
 type Command = { run(argv: string[]): Promise<number>; describe: string };
 
@@ -43,17 +43,4 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    if (e instanceof MobileNetError) {
-      console.error(`mobilenet: ${e.message}`);
-      process.exitCode = e.exitCode;
-    } else {
-      const err = e as Error;
-      console.error(`mobilenet: internal error: ${err?.message ?? String(e)}`);
-      if (process.env.MOBILENET_DEBUG) console.error(err?.stack);
-      process.exitCode = 1;
-    }
-  },
-);
+void runMain('mobilenet', main);

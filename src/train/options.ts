@@ -130,10 +130,10 @@ export interface ArchRecipe {
 /**
  * V3-Small at the shared peak rate 0.01 collapsed on MNIST (test accuracy 91.79% in epoch 4, final 99.38%); at 0.005
  * it trained without a collapse but ended at 99.35%; at 0.005 with a stem of stride 1 (2.06M → 4.93M mult-adds) 99.58%,
- * no epoch below 99.13% (docs/accuracy.md §5, seed 1 each). V1 on MNIST with a stem of stride 1: 3 seeds 99.73 / 99.65 / 99.66% (mean 99.68%,
- * 99.5% first at 6.3–8.0 min),
- * against 99.59 / 99.43 / 99.60% (mean 99.54%) with stride 2 (docs/accuracy.md §6b). V2 keeps stride 2: with stride 1
- * it reached 99.5% only after 8.1–8.75 min (§6a). V3-Large keeps the shared defaults.
+ * no epoch below 99.13% (docs/accuracy.md §5, seed 1 each). V1 on MNIST with a stem of stride 1: 3 seeds 99.73 / 99.65
+ * / 99.66% (mean 99.68%, 99.5% first at 6.3–8.0 min), against 99.59 / 99.43 / 99.60% (mean 99.54%) with stride 2
+ * (docs/accuracy.md §6b–c). V2 keeps stride 2: with stride 1 it reached 99.5% only after 8.1–8.75 min (§6a). V3-Large
+ * keeps the shared defaults.
  */
 export const ARCH_RECIPES: Partial<Record<Arch, ArchRecipe>> = {
   v1: {

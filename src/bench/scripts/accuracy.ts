@@ -20,7 +20,7 @@ import { BenchRun, RecipeOverrides, Row, commandOf, rowOf, table, withOverrides 
 import { int8AccuracyRows } from '../int8-accuracy.js';
 import { DEFAULT_INT8_METHODS, Int8AccuracyRow, int8Table, parseInt8Options } from '../int8-accuracy-table.js';
 import { DEFAULT_CALIBRATION } from '../../quantize/quantize-run.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 /**
  * Issue 9's targets: MNIST V2 mean of 3 seeds ≥ 99.6% (none < 99.5%), V1 ≥ 99.6%, Fashion-MNIST V2 ≥ 94% / V1 ≥ 93.5%;
@@ -121,4 +121,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-void runBenchScript('bench', main);
+void runMain('bench', main);

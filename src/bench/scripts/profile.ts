@@ -8,7 +8,7 @@ import { profileTrainingStep, renderProfile } from '../profile.js';
 import { oneOf, parseCommandArgs, positiveInt, positiveNumber } from '../../args.js';
 import { OptionError } from '../../errors.js';
 import { ARCHS, PresetName } from '../../models/presets.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 const HELP = `usage: node dist/src/bench/scripts/profile.js --arch v1|v2|v3-small|v3-large [options]
   --batch N                 images per step (default 128)
@@ -45,4 +45,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-void runBenchScript('profile', main);
+void runMain('profile', main);

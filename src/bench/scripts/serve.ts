@@ -17,7 +17,7 @@ import { MobileNetError } from '../../errors.js';
 import { saveLayersModel } from '../../format/layers-format.js';
 import { buildModel } from '../../models/presets.js';
 import { RUN_FORMAT, writeMeta } from '../../run/run-dir.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 const HELP = `usage: node dist/src/bench/scripts/serve.js [options]     (load test on 127.0.0.1 only)
   --run DIR          run directory to serve (default: an untrained V2 alpha 0.35, mnist preset, in a temp dir)
@@ -126,4 +126,4 @@ async function main(argv: string[]): Promise<number> {
   return result.errors + result.timeouts + result.non2xx === 0 ? 0 : 1;
 }
 
-void runBenchScript('bench/serve', main);
+void runMain('bench/serve', main);

@@ -19,10 +19,10 @@ import { parseThreadList, runScaling } from '../scaling.js';
 import { runSuite } from '../suite.js';
 import { Int8Row, int8Rows, renderInt8Rows } from '../int8-rows.js';
 import type { Arch } from '../../models/presets.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 const HELP = `usage: npm run bench -- [options]
-  --arch a,b       architectures (default v1,v2)
+  --arch a,b       architectures (default v1,v2,v3-small,v3-large; the int8 rows: v1,v2)
   --case a,b       cases from ${CASE_NAMES.join(', ')}, int8; train, infer, latency select families;
                    int8: ours int8 vs ours float, onnxruntime float and onnxruntime int8 (our QDQ export), in the
                    same rounds (28x28 batch 256 and 1, 224x224 batch 32 and 1; ratio: int8 / the faster onnxruntime)
@@ -159,4 +159,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-void runBenchScript('bench', main);
+void runMain('bench', main);

@@ -28,7 +28,7 @@ import { makeOptimizer } from '../../train/optimizer.js';
 import { trainStep, trainableVariables } from '../../train/step.js';
 import { batchNormLayers } from '../../train/precise-bn.js';
 import { describeGraph, writeFloats, writeWeights } from '../torch-graph.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 const HELP = `usage: node dist/src/bench/scripts/torch-parity.js [options]
   --arch v1|v2      (default v2)
@@ -152,4 +152,4 @@ function render(o: Record<string, unknown>, backend: string): string {
   ].join('\n');
 }
 
-void runBenchScript('torch-parity', main);
+void runMain('torch-parity', main);

@@ -23,7 +23,7 @@ import {
   trainArgs,
 } from '../transfer-rows.js';
 import { SpeedResult, speedRows, speedTable } from '../transfer-speed.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 const ROWS = [...Object.keys(TASKS), 'speed-224'];
 
@@ -215,4 +215,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-void runBenchScript('bench', main);
+void runMain('bench', main);

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of core ops
 import { initBackend } from '../../backend/index.js';
 import { AFFINE, HARD_SIGMOID, HARD_SWISH, SE_MUL, SPATIAL_MEAN } from '../../backend/v3-kernels.js';
 import { parseCommandArgs, positiveInt } from '../../args.js';
-import { runBenchScript } from '../run-script.js';
+import { runMain } from '../../run-main.js';
 
 type Fn = (x: tf.Tensor, g: tf.Tensor) => tf.Tensor;
 
@@ -87,4 +87,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-void runBenchScript('v3-activations', main);
+void runMain('v3-activations', main);
