@@ -10,7 +10,7 @@ import { MAX_BATCH, checkBatchMemory } from '../cost/memory.js';
 import { Engine } from '../engine/engine.js';
 import { engineWanted, modelRunner } from '../engine/runner.js';
 import { OptionError } from '../errors.js';
-import { Arch, PresetName, buildModel, checkArch, presetOptions } from '../models/presets.js';
+import { Arch, BuildOptions, PresetName, buildModel, checkArch, presetOptions } from '../models/presets.js';
 import { backendThreads } from './backends.js';
 
 export interface MeasureOptions {
@@ -33,6 +33,8 @@ export interface MeasureOptions {
   seed?: number;
   /** false: TF.js's per-kernel path even where the engine could run (default: the engine when it can). */
   engine?: boolean;
+  /** Builder options in place of the preset's (e.g. a run's meta.buildOptions: its input, classes, stem stride). */
+  build?: BuildOptions;
 }
 
 export interface Measurement {
@@ -55,6 +57,7 @@ export interface Measurement {
 interface Resolved {
   arch: Arch; preset: PresetName; batch: number; steps: number; warmup: number; alpha: number; seed: number; engine: boolean;
   minimalistic?: boolean;
+  build?: BuildOptions;
 }
 
 /** Most timed (and warm-up) steps: a count past it is a typo, not a benchmark. */
@@ -74,7 +77,7 @@ function resolve(o: MeasureOptions, defaultBatch: number): Resolved {
   return {
     arch, preset, alpha, batch: int('batch', o.batch, defaultBatch, 1, MAX_BATCH), steps: int('steps', o.steps, 5, 1, MAX_STEPS),
     warmup: int('warmup', o.warmup, 1, 0, MAX_STEPS), seed: int('seed', o.seed, 1, 0, 2 ** 32 - 1), engine: o.engine ?? true,
-    minimalistic: o.minimalistic,
+    minimalistic: o.minimalistic, build: o.build,
   };
 }
 
@@ -92,6 +95,7 @@ function rng(seed: number): () => number {
 
 /** The model under test: logits out (softmax lives in the loss, as in PyTorch's cross_entropy). */
 function benchModel(r: Resolved): tfl.LayersModel {
+  if (r.build) return buildModel(r.arch, { ...r.build, seed: r.seed, classifierActivation: null });
   return buildModel(r.arch, { alpha: r.alpha, seed: r.seed, classifierActivation: null, minimalistic: r.minimalistic }, r.preset);
 }
 

@@ -30,8 +30,9 @@ const HELP = `usage: mobilenet train --arch v1|v2|v3-small|v3-large --dataset mn
   --alpha A                 width multiplier (default 1)
   --minimalistic            V3 only: 3x3 kernels, ReLU, no squeeze-and-excitation
   --input HxWxC             model input; images are resized to it (default: 28x28x1 for mnist/fashion-mnist, 224x224x3 for folders)
-  --stem-stride 1|2         stride of the first convolution (default 2, as the papers; 1 for fashion-mnist, and for v1 and v3-small on mnist); 1 keeps twice the resolution
-                            through the network for small inputs (4× the multiply-adds: mobilenet summary shows them)
+  --stem-stride 1|2         stride of the first convolution (default 2, as the papers; 1 for fashion-mnist, and for v1 and v3-small on mnist, at
+                            inputs up to 32 px: --input 96x96x3 keeps 2); 1 keeps twice the resolution through the network
+                            for small inputs (4× the multiply-adds: mobilenet summary shows them)
   --init NAME               ${WEIGHT_INITS.join('|')}: weight initialisation (default torchvision: He normal fan_out;
                             keras' glorot_uniform made 5 of 13 V2 MNIST recipe runs collapse at lr 0.01, He none of 3)
   --epochs N                default 10

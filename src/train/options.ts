@@ -180,9 +180,18 @@ export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'patience' | 'lim
   evalTest: boolean | null;
 };
 
+/**
+ * Largest input side the recipes' stride-1 stem applies to: it was measured at 28×28 (MNIST, Fashion-MNIST), where it
+ * keeps the maps at 28 → 14 → … → 1; at `--input 96x96x3` or 224 it would only quadruple the multiply-adds
+ * (a 96×96 stride-1 V2 costs what a 192×192 stride-2 one does), so larger inputs keep the papers' 2.
+ */
+export const RECIPE_STEM_STRIDE_MAX_SIDE = 32;
+
 /** The user's model options with the recipe's stem stride unless they chose one (a stride of 2 is the builders'). */
 function withStemStride(model: BuildOptions, stride: 1 | 2): BuildOptions {
-  return model.stemStride === undefined && stride !== 2 ? { ...model, stemStride: stride } : model;
+  const shape = model.inputShape;
+  const small = shape === undefined || Math.max(shape[0], shape[1]) <= RECIPE_STEM_STRIDE_MAX_SIDE;
+  return model.stemStride === undefined && stride !== 2 && small ? { ...model, stemStride: stride } : model;
 }
 
 function check(ok: boolean, msg: string): void {

@@ -11,7 +11,7 @@ import { Rng } from '../../src/data/rng.js';
 import { OptionError } from '../../src/errors.js';
 import { buildModel } from '../../src/models/presets.js';
 import { WeightEma } from '../../src/train/ema.js';
-import { ARCH_RECIPES, BASE_LR, RECIPES, defaultLr, evalTestIsCheap, resolveTrainOptions } from '../../src/train/options.js';
+import { ARCH_RECIPES, BASE_LR, RECIPES, defaultLr, evalTestIsCheap, resolveTrainOptions, RECIPE_STEM_STRIDE_MAX_SIDE } from '../../src/train/options.js';
 import { renderReport, targetLine, testNote } from '../../src/train/report.js';
 import type { HistoryRow } from '../../src/run/run-dir.js';
 import { decayKernels, trainStep, trainableVariables } from '../../src/train/step.js';
@@ -56,6 +56,20 @@ test('per-architecture defaults: V3-Small trains at a lower peak rate, the other
   assert.equal(resolveTrainOptions({ arch: 'v1' }, 'folder:/x').model.stemStride, undefined);
   assert.equal(resolveTrainOptions({ arch: 'v2' }, 'mnist').model.stemStride, undefined, 'V2 keeps stride 2 on MNIST');
   assert.throws(() => resolveTrainOptions({ arch: '__proto__' as never }, 'mnist'), /arch must be one of/);
+});
+
+test('the recipes\' stride-1 stem applies to small inputs only: MNIST-like data resized to 96 or 224 keeps stride 2', () => {
+  const at = (arch: 'v1' | 'v2' | 'v3-small', spec: string, inputShape?: [number, number, number]) =>
+    resolveTrainOptions({ arch, model: inputShape ? { inputShape } : {} }, spec).model.stemStride;
+  assert.equal(at('v2', 'fashion-mnist'), 1);
+  assert.equal(at('v2', 'fashion-mnist', [28, 28, 1]), 1);
+  assert.equal(at('v2', 'fashion-mnist', [32, 32, 3]), 1, `${RECIPE_STEM_STRIDE_MAX_SIDE} px is still small`);
+  assert.equal(at('v2', 'fashion-mnist', [96, 96, 3]), undefined, 'at 96x96 the builders\' stride 2');
+  assert.equal(at('v2', 'fashion-mnist', [224, 224, 3]), undefined);
+  assert.equal(at('v1', 'mnist', [96, 96, 3]), undefined);
+  assert.equal(at('v3-small', 'mnist', [64, 32, 1]), undefined, 'the larger side decides');
+  assert.equal(resolveTrainOptions({ arch: 'v2', model: { inputShape: [96, 96, 3], stemStride: 1 } }, 'fashion-mnist').model.stemStride, 1,
+    'a stride the user chose stays');
 });
 
 test('test evaluation per epoch: on by default where the test split is at most a quarter of the training split', () => {
