@@ -10,8 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Arch } from '../models/presets.js';
-import type { HistoryRow } from '../run/run-dir.js';
+import type { Arch, BuildOptions } from '../models/presets.js';
 import type { EpochTiming } from '../train/events.js';
 import { train } from '../train/train.js';
 import { measureTraining } from './measure.js';
@@ -81,19 +80,18 @@ export interface RateOptions {
 }
 
 /** Trains one short run at `size`; returns its epochs and builder options. */
-async function shortRun(o: RateOptions, size: RateSize, dir: string): Promise<{ epochs: EpochSample[]; build: Record<string, unknown>; images: number }> {
-  const epochs: EpochSample[] = [];
+async function shortRun(o: RateOptions, size: RateSize, dir: string): Promise<{ epochs: EpochSample[]; build: BuildOptions }> {
+  const epochs: Array<Omit<EpochSample, 'images'>> = [];
   const inputShape: [number, number, number] = size.side === 28 ? [28, 28, 1] : [size.side, size.side, 3];
   const r = await train({
     arch: o.arch, dataset: 'fashion-mnist', model: { inputShape }, epochs: o.epochs, batchSize: size.batch,
     limitTrain: size.images, limitTest: 100, evalTest: false, out: dir, overwrite: true,
     onEvent: (e) => {
       if (e.type === 'log') o.log(`  ${e.message}`);
-      if (e.type === 'epoch' && e.timing) epochs.push({ seconds: (e.row as HistoryRow).seconds, images: 0, timing: e.timing });
+      if (e.type === 'epoch' && e.timing) epochs.push({ seconds: e.row.seconds, timing: e.timing });
     },
   });
-  for (const e of epochs) e.images = r.counts.train;
-  return { epochs, build: r.meta.buildOptions as Record<string, unknown>, images: r.counts.train };
+  return { epochs: epochs.map((e) => ({ ...e, images: r.counts.train })), build: r.meta.buildOptions };
 }
 
 /** Runs the rounds; a failed measurement is noted and left out. */
@@ -113,12 +111,12 @@ export async function trainRates(o: RateOptions): Promise<RateRow[]> {
           const rates = runRates(run.epochs);
           row.runs.push(rates);
           trainSamples[i].push(rates.epochRate);
-          row.inputShape = run.build.inputShape as number[];
-          row.stemStride = (run.build.stemStride as number | undefined) ?? 2;
+          row.inputShape = run.build.inputShape ?? [];
+          row.stemStride = run.build.stemStride ?? 2;
           o.log(`train-rate: train ${label}: ${rates.epochRate.toFixed(1)} img/s per epoch (steps ${rates.stepRate.toFixed(1)})`);
           o.log(`train-rate: round ${round + 1}/${o.rounds}: bench ${label}`);
           const m = await measureTraining({
-            arch: o.arch, build: { ...run.build, classifierActivation: null } as never, batch: row.size.batch,
+            arch: o.arch, build: run.build, batch: row.size.batch, // benchModel builds it with logits out
             steps: o.steps, warmup: 3, backend: 'auto',
           });
           benchSamples[i].push(m.imagesPerSecond);

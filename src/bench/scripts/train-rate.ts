@@ -30,22 +30,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = (k: string) => v[k] as string | undefined;
-  const sizes: RateSize[] = [];
-  for (const side of (s('sizes') ?? DEFAULT_SIZES.map((x) => x.side).join(',')).split(',')) {
+  const sizes: RateSize[] = (s('sizes')?.split(',') ?? DEFAULT_SIZES.map((x) => String(x.side))).map((side) => {
     const found = DEFAULT_SIZES.find((x) => String(x.side) === side.trim());
     if (!found) throw new OptionError(`--sizes must list sides from ${DEFAULT_SIZES.map((x) => x.side).join(', ')}, got ${JSON.stringify(side)}`);
-    sizes.push(found);
-  }
+    return found;
+  });
   const epochs = positiveInt('epochs', s('epochs')) ?? 3;
   if (epochs < 2) throw new OptionError('--epochs must be at least 2 (the first epoch carries the plan\'s set-up)');
+  const arch = oneOf('arch', s('arch'), ARCHS) ?? 'v2';
   const rows = await trainRates({
-    arch: oneOf('arch', s('arch'), ARCHS) ?? 'v2', sizes, rounds: positiveInt('rounds', s('rounds')) ?? 2, epochs,
+    arch, sizes, rounds: positiveInt('rounds', s('rounds')) ?? 2, epochs,
     steps: positiveInt('steps', s('steps')) ?? 10, log: (m) => console.error(m),
   });
   if (v.json) {
     console.log(JSON.stringify({ threads: getThreads(), rows }));
   } else {
-    console.log(`train vs bench, ${s('arch') ?? 'v2'}, ${getThreads()} threads (medians of the rounds, min–max)\n`);
+    console.log(`train vs bench, ${arch}, ${getThreads()} threads (medians of the rounds, min–max)\n`);
     console.log(rateTable(rows));
   }
   return 0;
